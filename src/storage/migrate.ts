@@ -1,0 +1,73 @@
+import { Migrator, type Kysely } from "kysely";
+import type { DbHandle } from "./db.js";
+import { createMigrationProvider } from "./migrations/index.js";
+
+export class SchemaTooNewError extends Error {
+  override readonly name = "SchemaTooNewError";
+  constructor(readonly unknownMigrations: string[], readonly latestKnown: string | undefined) {
+    super(
+      `The database schema is newer than this devsync build: it has migration(s) ${unknownMigrations.join(", ")} ` +
+        `that this version does not know (its latest is ${latestKnown ?? "none"}). ` +
+        `Upgrade devsync to the version that migrated this database, or point DATABASE_URL at another database.`,
+    );
+  }
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+  unknown: string[];
+}
+
+export async function migrationStatus(handle: DbHandle): Promise<MigrationStatus> {
+  const known = Object.keys(await createMigrationProvider(handle.dialect).getMigrations()).sort();
+  const executed = await executedMigrations(handle.db);
+  return {
+    applied: known.filter((name) => executed.includes(name)),
+    pending: known.filter((name) => !executed.includes(name)),
+    unknown: executed.filter((name) => !known.includes(name)),
+  };
+}
+
+/**
+ * Applies pending migrations; a no-op when the schema is current. Safe to call from several
+ * processes at once: Kysely's Migrator takes a database lock (advisory lock on PostgreSQL,
+ * GET_LOCK on MariaDB, the write lock on SQLite). Refuses to touch a schema newer than the code.
+ */
+export async function migrateToLatest(handle: DbHandle): Promise<{ applied: string[] }> {
+  const status = await migrationStatus(handle);
+  if (status.unknown.length > 0) throw new SchemaTooNewError(status.unknown, status.applied.at(-1) ?? status.pending.at(-1));
+  if (status.pending.length === 0) return { applied: [] };
+  const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    // Kysely takes no lock on SQLite, so two processes starting at once can both try the same
+    // migration. Each runs in one transaction, so the loser rolled back completely; if the
+    // winner left nothing pending, the loser has nothing to do.
+    const after = await migrationStatus(handle);
+    if (after.pending.length === 0 && after.unknown.length === 0) return { applied: [] };
+    throw error instanceof Error ? error : new Error(String(error));
+  }
+  return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+async function executedMigrations(db: Kysely<any>): Promise<string[]> {
+  // Introspection would list other schemas' tables on PostgreSQL, so ask for the table that
+  // the connection actually resolves and treat "no such table" as a fresh database.
+  try {
+    const rows = await db.selectFrom("kysely_migration").select("name").execute();
+    return rows.map((r: { name: string }) => r.name).sort();
+  } catch (error) {
+    if (isMissingTable(error)) return [];
+    throw error;
+  }
+}
+
+function isMissingTable(error: unknown): boolean {
+  const e = error as { code?: unknown; errno?: unknown; message?: unknown };
+  return (
+    e.code === "42P01" || // PostgreSQL undefined_table
+    e.errno === 1146 || // MariaDB ER_NO_SUCH_TABLE
+    (typeof e.message === "string" && e.message.includes("no such table")) // SQLite
+  );
+}

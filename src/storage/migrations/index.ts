@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from "kysely";
+import { createInitialMigration } from "./0001-initial.js";
+import type { SchemaDialect } from "./schema-helpers.js";
+
+/**
+ * Migrations live in code (not read from a folder at run time) so the built package is
+ * self-contained. Names sort in the order they must run; never rename or edit a shipped one.
+ */
+export function createMigrationProvider(dialect: SchemaDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    "0001-initial": createInitialMigration(dialect),
+  };
+  return { getMigrations: async () => migrations };
+}
