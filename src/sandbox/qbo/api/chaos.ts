@@ -1,0 +1,45 @@
+import type { IncomingMessage } from "node:http";
+import type { QboConfig } from "../options.js";
+import type { RandomSource } from "../rng.js";
+
+/**
+ * Latency and failure injection. Dice come from the seeded random source so a seeded run fails
+ * the same requests every time. Hung requests are parked until the server closes, when their
+ * sockets are destroyed (otherwise Fastify's close would wait for them forever).
+ */
+export type ChaosVerdict = "proceed" | "error500" | "error503" | "hang";
+
+export interface Chaos {
+  delayMs(batchItems: number): number;
+  roll(): ChaosVerdict;
+  park(raw: IncomingMessage): Promise<never>;
+  releaseAll(): void;
+}
+
+export function createChaos(config: () => QboConfig, random: RandomSource): Chaos {
+  const parked = new Set<IncomingMessage>();
+  return {
+    delayMs(batchItems) {
+      const { baseMs, perBatchItemMs, jitterMs } = config().latency;
+      const jitter = jitterMs > 0 ? random.next() * jitterMs : 0;
+      return Math.max(0, baseMs + perBatchItemMs * batchItems + jitter);
+    },
+    roll() {
+      const { errorRate, hangRate } = config().faults;
+      if (hangRate > 0 && random.next() < hangRate) return "hang";
+      if (errorRate > 0 && random.next() < errorRate) return random.next() < 0.5 ? "error500" : "error503";
+      return "proceed";
+    },
+    park(raw) {
+      parked.add(raw);
+      raw.socket.once("close", () => parked.delete(raw));
+      return new Promise<never>(() => {});
+    },
+    releaseAll() {
+      for (const raw of parked) raw.socket.destroy();
+      parked.clear();
+    },
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
