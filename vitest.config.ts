@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // CI lists every test, so the log shows the PostgreSQL and MariaDB runs by name.
+    reporters: process.env.CI ? ["verbose"] : ["default"],
   },
 });

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { companiesCommand } from "./commands/companies.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { sandboxCommand } from "./commands/sandbox.js";
+import { secretsCommand } from "./commands/secrets.js";
+import { serveCommand } from "./commands/serve.js";
+import { usersCommand } from "./commands/users.js";
+import { CliError } from "./runtime.js";
+
+const program = new Command("devsync")
+  .description("Keeps QuickBooks Online in step with DevPos, for many companies at once.")
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand()]) {
+  program.addCommand(command);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed help or the usage error.
+    process.exitCode = error.exitCode;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`devsync: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`devsync: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
