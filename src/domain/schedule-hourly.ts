@@ -1,4 +1,4 @@
-import { offsetAt } from "./schedule-wall-time.js";
+import { offsetAt } from "./schedule-zone-offset.js";
 
 const MINUTE_MS = 60_000;
 const HOUR_MINUTES = 60;

@@ -1,4 +1,4 @@
-import { IANAZone } from "luxon";
+import { offsetAt } from "./schedule-zone-offset.js";
 
 /**
  * Wall-clock arithmetic in IANA zones, done on UTC milliseconds so DST gaps and overlaps are
@@ -8,7 +8,7 @@ import { IANAZone } from "luxon";
  * wants (02:30 → 03:30), but picks an ambiguous time's occurrence by its own offset guess —
  * in Europe/Tirane it returns the *second* 02:30 on fall-back day, in Australia/Lord_Howe the
  * first. SCHEDULING.md wants the first occurrence everywhere, so we resolve wall times ourselves
- * and use luxon only as the tz database (`IANAZone#offset`).
+ * and use luxon only as the tz database (./schedule-zone-offset.ts).
  */
 
 const MINUTE_MS = 60_000;
@@ -19,24 +19,6 @@ export interface LocalDate {
   year: number;
   month: number;
   day: number;
-}
-
-const zones = new Map<string, IANAZone>();
-
-function zoneOf(timezone: string): IANAZone {
-  let zone = zones.get(timezone);
-  if (zone === undefined) {
-    zone = IANAZone.create(timezone);
-    // An invalid zone would make every offset NaN and every slot silently wrong.
-    if (!zone.isValid) throw new Error(`Unknown time zone: ${timezone}`);
-    zones.set(timezone, zone);
-  }
-  return zone;
-}
-
-/** UTC offset in minutes in force at instant `ms` in `timezone`. */
-export function offsetAt(timezone: string, ms: number): number {
-  return zoneOf(timezone).offset(ms);
 }
 
 /** The local calendar date at instant `ms` in `timezone`. */
