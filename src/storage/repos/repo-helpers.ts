@@ -1,0 +1,227 @@
+import { sql, type Expression, type Insertable, type Kysely, type SqlBool } from "kysely";
+import { dialectOf } from "../db.js";
+import { UniqueViolationError, withDbErrors } from "../errors.js";
+import type { Database } from "../schema.js";
+import type { CompanyPermissions, Page, PageOptions } from "./types.js";
+
+/** A handle or a transaction: every repository function takes one as its first argument. */
+export type Db = Kysely<Database>;
+
+/** Instants are stored as fixed-width UTC ISO strings so they compare as text (0001-initial.ts). */
+export function toDbInstant(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new RangeError("invalid Date given to storage");
+  return date.toISOString();
+}
+
+export function toDbInstantOrNull(date: Date | null | undefined): string | null {
+  return date ? toDbInstant(date) : null;
+}
+
+export function fromDbInstant(text: string): Date {
+  return new Date(text);
+}
+
+export function fromDbInstantOrNull(text: string | null | undefined): Date | null {
+  return text ? new Date(text) : null;
+}
+
+export function toFlag(value: boolean): number {
+  return value ? 1 : 0;
+}
+
+export function fromFlag(value: number | string | boolean | null | undefined): boolean {
+  return Number(value) === 1 || value === true;
+}
+
+/** PostgreSQL returns BIGINT as a string. */
+export function fromMinor(value: number | string | null | undefined): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+export function fromJson<T>(text: string | null | undefined): T | null {
+  return text === null || text === undefined || text === "" ? null : (JSON.parse(text) as T);
+}
+
+/** Rows changed by an UPDATE or DELETE (mysql2 reports matched rows: FOUND_ROWS is on by default). */
+export function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined): number {
+  return Number(result?.numUpdatedRows ?? result?.numDeletedRows ?? 0n);
+}
+
+export function supportsReturning(db: Db): boolean {
+  return db.getExecutor().adapter.supportsReturning;
+}
+
+/** Inserts one row and returns its id: RETURNING on SQLite/PostgreSQL, insertId on MariaDB. */
+export async function insertReturningId<T extends keyof Database & string>(
+  db: Db,
+  table: T,
+  values: Insertable<Database[T]>,
+): Promise<number> {
+  const anyDb = db as unknown as Kysely<any>;
+  if (supportsReturning(db)) {
+    const row = await anyDb.insertInto(table).values(values).returning("id").executeTakeFirstOrThrow();
+    return Number(row.id);
+  }
+  const result = await anyDb.insertInto(table).values(values).executeTakeFirstOrThrow();
+  if (result.insertId === undefined) throw new Error(`insert into ${table} returned no id`);
+  return Number(result.insertId);
+}
+
+/**
+ * Inserts one row unless it collides with the unique key on `conflictColumns`; returns the new
+ * id, or undefined on a collision. A failed statement aborts a PostgreSQL transaction, so the
+ * collision is avoided with ON CONFLICT DO NOTHING there (and on SQLite); MariaDB keeps the
+ * transaction usable after a duplicate-key error, so a caught error is enough.
+ */
+export async function insertUnlessDuplicate<T extends keyof Database & string>(
+  db: Db,
+  table: T,
+  values: Insertable<Database[T]>,
+  conflictColumns: readonly string[],
+): Promise<number | undefined> {
+  const anyDb = db as unknown as Kysely<any>;
+  if (supportsReturning(db)) {
+    const row = await withDbErrors(() =>
+      anyDb
+        .insertInto(table)
+        .values(values)
+        .onConflict((oc) => oc.columns(conflictColumns as string[]).doNothing())
+        .returning("id")
+        .executeTakeFirst(),
+    );
+    return row ? Number(row.id) : undefined;
+  }
+  try {
+    return await withDbErrors(() => insertReturningId(db, table, values));
+  } catch (error) {
+    if (error instanceof UniqueViolationError) return undefined;
+    throw error;
+  }
+}
+
+/** Runs `fn` in a transaction, or directly inside the caller's when `db` already is one. */
+export async function inTransaction<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return db.transaction().execute(fn);
+}
+
+/**
+ * Bound parameters one statement may carry, with a margin: SQLite's limit is 32,766,
+ * PostgreSQL's and MariaDB's 65,535. Used to size batch inserts and IN lists.
+ */
+export function maxParams(db: Db): number {
+  return dialectOf(db) === "sqlite" ? 30_000 : 60_000;
+}
+
+/** Rows per INSERT for a table with `columns` bound values per row (at most 1,000). */
+export function rowsPerInsert(db: Db, columns: number): number {
+  return Math.max(1, Math.min(1000, Math.floor(maxParams(db) / columns)));
+}
+
+/** Keys per `IN (…)` list; kept small so plans stay cheap on every database. */
+export const IN_LIST_CHUNK = 1000;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+export function pageLimit(options: PageOptions | undefined, fallback = 50): number {
+  const limit = options?.limit ?? fallback;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("page limit must be a positive integer");
+  return Math.min(limit, 1000);
+}
+
+/** Cursors are opaque to callers: base64url of a JSON array of the keyset values. */
+export function encodeCursor(values: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = "InvalidCursorError";
+  constructor() {
+    super("invalid page cursor");
+  }
+}
+
+export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[]): (string | number)[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(values) || values.length !== shape.length) throw new InvalidCursorError();
+  values.forEach((v, i) => {
+    if (typeof v !== shape[i]) throw new InvalidCursorError();
+  });
+  return values as (string | number)[];
+}
+
+/** Decodes a cursor made of a single numeric id (keyset on id). */
+export function decodeIdCursor(cursor: string | null | undefined): number | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  return decodeCursor(cursor, ["number"])[0] as number;
+}
+
+/**
+ * Fetches `limit + 1` rows with `fetch`, returns a page of `limit` and the cursor built from
+ * the last row kept.
+ */
+export async function keysetPage<R, T>(
+  limit: number,
+  fetch: (limitPlusOne: number) => Promise<R[]>,
+  map: (row: R) => T,
+  cursorOf: (row: R) => (string | number)[],
+): Promise<Page<T>> {
+  const rows = await fetch(limit + 1);
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept.at(-1);
+  return { items: kept.map(map), nextCursor: more && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+}
+
+/**
+ * A case-insensitive "contains" pattern for `lower(col) like ? escape '!'`. `!` is the escape
+ * character because a backslash means different things in MariaDB and standard SQL literals.
+ */
+export function containsPattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+/** `lower(a) like %search% or lower(b) like …`, the same on the three databases. */
+export function matchesAny(columns: readonly string[], search: string): Expression<SqlBool> {
+  const pattern = containsPattern(search);
+  const tests = columns.map((column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`);
+  return sql<SqlBool>`(${sql.join(tests, sql` or `)})`;
+}
+
+export interface PermissionColumns {
+  can_view: number;
+  can_run: number;
+  can_manage_schedules: number;
+  can_edit_connections: number;
+}
+
+export function permissionsFromRow(row: PermissionColumns): CompanyPermissions {
+  return {
+    view: fromFlag(row.can_view),
+    run: fromFlag(row.can_run),
+    manageSchedules: fromFlag(row.can_manage_schedules),
+    editConnections: fromFlag(row.can_edit_connections),
+  };
+}
+
+export function permissionsToRow(permissions: Partial<CompanyPermissions>): PermissionColumns {
+  return {
+    can_view: toFlag(permissions.view ?? true),
+    can_run: toFlag(permissions.run ?? false),
+    can_manage_schedules: toFlag(permissions.manageSchedules ?? false),
+    can_edit_connections: toFlag(permissions.editConnections ?? false),
+  };
+}
