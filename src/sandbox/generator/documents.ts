@@ -1,5 +1,5 @@
 import type { DevposRow } from "../devpos/devpos-row.js";
-import { addLocalDays, isLocalDate, localDatesBetween, tiraneTimestamp } from "../devpos/tirane-time.js";
+import { createTiraneStamper, isLocalDate, localDatesBetween, plusDays } from "../devpos/tirane-time.js";
 import { generateEic } from "./eic.js";
 import { generateCompanies, generateCompany, generatePerson, type GeneratedCompany } from "./parties.js";
 import { createRng, type Rng } from "./rng.js";
@@ -70,9 +70,13 @@ export function generateDocuments(options: GenerateDocumentsOptions): GeneratedD
 
   // Draw all instants first and number documents in date order, as a real seller's counter runs.
   const timeRng = root.fork("times");
-  const instants = Array.from({ length: options.count }, () =>
-    tiraneTimestamp(timeRng.pick(dates), timeRng.int(7, 19), timeRng.int(0, 59), timeRng.int(0, 59)),
-  ).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const stamp = createTiraneStamper();
+  const instants = Array.from({ length: options.count }, () => {
+    const iso = stamp(timeRng.pick(dates), timeRng.int(7, 19), timeRng.int(0, 59), timeRng.int(0, 59));
+    return { iso, at: Date.parse(iso) };
+  })
+    .sort((a, b) => a.at - b.at)
+    .map((i) => i.iso);
 
   const rng = root.fork("rows");
   const numbering = createNumbering(rng);
@@ -86,7 +90,7 @@ export function generateDocuments(options: GenerateDocumentsOptions): GeneratedD
       eic: generateEic(rng),
       documentNumber: numbering.next(seller.nuis, createdAt.slice(0, 4), rates),
       invoiceCreatedDate: createdAt,
-      dueDate: drawDueDate(rng, createdAt),
+      dueDate: drawDueDate(rng, createdAt, stamp),
       invoiceStatus: drawStatus(rng, rates.rejectedRate),
       amount: trueAmount.amount,
       buyerNuis: isSale ? party.nuis : options.tenantNuis,
@@ -142,11 +146,13 @@ function drawStatus(rng: Rng, rejectedRate: number): string {
   return rng.chance(0.25) ? "Dërguar" : "Pranuar";
 }
 
-function drawDueDate(rng: Rng, createdAt: string): string | null {
+/** Same wall-clock time some days later, with that day's offset (it may cross a DST change). */
+function drawDueDate(rng: Rng, createdAt: string, stamp: ReturnType<typeof createTiraneStamper>): string | null {
   const roll = rng.next();
   if (roll < 0.1) return null;
   if (roll < 0.25) return createdAt;
-  return addLocalDays(createdAt, rng.pick(DUE_DAYS));
+  const [h, m, s] = createdAt.slice(11, 19).split(":").map(Number) as [number, number, number];
+  return stamp(plusDays(createdAt.slice(0, 10), rng.pick(DUE_DAYS)), h, m, s);
 }
 
 /** Per-seller, per-year counters; suppliers start low so numbers collide across sellers. */
