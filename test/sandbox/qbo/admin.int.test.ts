@@ -50,6 +50,20 @@ describe("admin endpoints", () => {
   });
 });
 
+describe("encapsulation", () => {
+  it("leaves the host app's JSON parsing alone", async () => {
+    const { default: Fastify } = await import("fastify");
+    const app = Fastify();
+    app.post("/echo", async (request) => request.body);
+    await app.register(createQboSimulator({ clock: h.clock }).plugin, { prefix: "/qbo" });
+    const empty = await app.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/json" }, payload: "" });
+    expect(empty.statusCode).toBe(400); // Fastify's own rule, not the simulator's lenient one
+    const form = await app.inject({ method: "POST", url: "/echo", headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "a=1" });
+    expect(form.statusCode).toBe(415);
+    await app.close();
+  });
+});
+
 describe("snapshot / restore", () => {
   it("round-trips through JSON: data, tokens and created documents survive a restart", async () => {
     const { api, realmId, tokens } = await connectedClient(h);

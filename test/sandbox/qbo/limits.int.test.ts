@@ -43,6 +43,9 @@ describe("throttling", () => {
     h.sim.configure({ limits: { concurrent: 2 }, latency: { baseMs: 150 } });
     const statuses = (await Promise.all([1, 2, 3].map(() => api.get("/preferences")))).map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 429]);
+    h.sim.configure({ latency: { baseMs: 0 } });
+    // Finished requests give their slot back.
+    for (let i = 0; i < 5; i++) expect((await api.get("/preferences")).status).toBe(200);
   });
 });
 
