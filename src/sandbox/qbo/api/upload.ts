@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { faults, QboFault } from "../faults.js";
 import type { EntityName, RealmState } from "../state.js";
 import { entityByPath } from "../entities/operations.js";
@@ -39,7 +38,6 @@ export function runUpload(realm: RealmState, body: unknown, contentType: string,
         FileName: fileName,
         ContentType: (meta.ContentType as string | undefined) ?? content.contentType ?? "application/octet-stream",
         Size: content.data.length,
-        Sha256: createHash("sha256").update(content.data).digest("hex"),
       }, now);
       stored.FileAccessUri = `/v3/company/${realm.realmId}/download/${stored.Id}`;
       stored.TempDownloadUri = `${baseUrl}/v3/company/${realm.realmId}/download/${stored.Id}`;
