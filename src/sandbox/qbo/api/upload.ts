@@ -5,8 +5,8 @@ import { findEntity, insertEntity } from "../entities/store.js";
 import { parseMultipart } from "./multipart.js";
 
 /**
- * POST /upload: pairs file_metadata_N (JSON Attachable) with file_content_N. Only size and a
- * hash of the bytes are kept, so snapshots stay small.
+ * POST /upload: pairs file_metadata_N (JSON Attachable) with file_content_N. Only the file size
+ * is kept, not the bytes, so snapshots stay small.
  */
 export function runUpload(realm: RealmState, body: unknown, contentType: string, now: number, baseUrl: string): Record<string, unknown> {
   if (!Buffer.isBuffer(body)) throw faults.invalidProperty("Content-Type (expected multipart/form-data)");
