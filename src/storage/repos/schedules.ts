@@ -16,9 +16,7 @@ import {
   toFlag,
   type Db,
 } from "./repo-helpers.js";
-import type { Page, PageOptions } from "./types.js";
-
-export type RunStatus = "queued" | "running" | "succeeded" | "partial" | "failed" | "cancelled" | "skipped";
+import type { Page, PageOptions, RunStatus } from "./types.js";
 
 export interface Schedule {
   id: number;

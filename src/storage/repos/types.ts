@@ -34,3 +34,6 @@ export const ALL_PERMISSIONS: Readonly<CompanyPermissions> = Object.freeze({
   manageSchedules: true,
   editConnections: true,
 });
+
+export type RunStatus = "queued" | "running" | "succeeded" | "partial" | "failed" | "cancelled" | "skipped";
+export type RunTrigger = "schedule" | "manual" | "api" | "catchup";
