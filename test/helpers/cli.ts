@@ -47,7 +47,7 @@ export function runCli(args: string[], options: { cwd: string; env: NodeJS.Proce
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`devsync ${args.join(" ")} timed out\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? 90_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -72,7 +72,7 @@ export function startCli(
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`devsync ${args.join(" ")} did not become ready\n${stdout}\n${stderr}`));
-    }, 20_000);
+    }, 90_000);
     child.stderr.on("data", (d) => (stderr += d));
     child.stdout.on("data", (d) => {
       stdout += d;

@@ -19,7 +19,7 @@ function rawSqliteBytes(cwd: string): string {
   return [base, `${base}-wal`].filter(existsSync).map((f) => readFileSync(f).toString("latin1")).join("");
 }
 
-describe("secrets on the embedded default", () => {
+describe("secrets on the embedded default", { timeout: 180_000 }, () => {
   let handle: DbHandle | undefined;
   afterEach(async () => {
     await handle?.destroy();
@@ -75,7 +75,7 @@ describe("secrets on the embedded default", () => {
 });
 
 for (const dialect of enabledDialects().filter((d) => d !== "sqlite")) {
-  describe(`secrets rotate with DEVSYNC_SECRET_KEY [${dialect}]`, () => {
+  describe(`secrets rotate with DEVSYNC_SECRET_KEY [${dialect}]`, { timeout: 180_000 }, () => {
     let database: TestDatabase | undefined;
     afterEach(async () => {
       await database?.drop();

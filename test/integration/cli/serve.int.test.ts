@@ -8,7 +8,7 @@ import { createEmptyTestDatabase, enabledDialects, type TestDatabase } from "../
 const listening = (line: Record<string, unknown>) => line.msg === "devsync is listening";
 const TEST_KEY = Buffer.alloc(32, 9).toString("base64");
 
-describe("devsync serve on the embedded default", () => {
+describe("devsync serve on the embedded default", { timeout: 180_000 }, () => {
   it("starts with no configuration, answers /healthz and stops cleanly on SIGTERM", async () => {
     const cwd = tempDir();
     const server = await startCli(["serve", "--port", "0"], { cwd, env: cleanEnv() }, listening);
@@ -71,7 +71,7 @@ describe("devsync serve on the embedded default", () => {
 });
 
 for (const dialect of enabledDialects()) {
-  describe(`devsync serve and migrate [${dialect}]`, () => {
+  describe(`devsync serve and migrate [${dialect}]`, { timeout: 180_000 }, () => {
     let database: TestDatabase | undefined;
     afterEach(async () => {
       await database?.drop();
