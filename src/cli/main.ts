@@ -6,6 +6,11 @@ import { sandboxCommand } from "./commands/sandbox.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { serveCommand } from "./commands/serve.js";
 import { usersCommand } from "./commands/users.js";
+import { schedulerCommand } from "./commands/scheduler.js";
+import { workerCommand } from "./commands/worker.js";
+import { runDueCommand } from "./commands/run-due.js";
+import { schedulesCommand } from "./commands/schedules.js";
+import { runsCommand } from "./commands/runs.js";
 import { CliError } from "./runtime.js";
 
 const program = new Command("devsync")
@@ -13,7 +18,7 @@ const program = new Command("devsync")
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand()]) {
   program.addCommand(command);
 }
 

@@ -14,3 +14,5 @@ export {
 } from "./run-errors.js";
 export { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 export { createFakeExecutor, noopExecutor, type FakeExecutorOptions, type FakeFailure } from "./fake-executor.js";
+export { startBackgroundRoles, type BackgroundRoles, type BackgroundRolesOptions } from "./background-roles.js";
+export { createDefaultExecutor, SYNC_ENGINE_MISSING_CODE, type ExecutorRuntime } from "./executor-registry.js";

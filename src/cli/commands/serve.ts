@@ -3,6 +3,8 @@ import { createApp } from "../../api/create-app.js";
 import { countUsers } from "../../storage/repos/users.js";
 import { describeDatabase, openRuntime } from "../runtime.js";
 import { onShutdownSignal } from "../shutdown.js";
+import { startBackgroundRoles } from "../../worker/background-roles.js";
+import { createDefaultExecutor } from "../../worker/executor-registry.js";
 
 export function serveCommand(): Command {
   return new Command("serve")
@@ -24,7 +26,12 @@ export function serveCommand(): Command {
       const address = await app.listen({ port, host: config.host });
       logger.info({ address, database: describeDatabase(config) }, "devsync is listening");
 
+      // --- scheduler + worker roles (issue 6): started here, stopped first on shutdown ---
+      const roles = startBackgroundRoles({ db: runtime.db.db, logger, executor: createDefaultExecutor(runtime) });
+      // --- end scheduler + worker roles ---
+
       await onShutdownSignal(logger, async () => {
+        await roles.stop();
         await app.close();
         await runtime.close();
       });
