@@ -1,0 +1,33 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Deterministic QuickBooks `requestid`s (DOMAIN.md §2–3). A document's id is a digest of
+ * (company, kind, EIC) plus a generation that only grows when the document must be written anew
+ * (its pending create proved absent, or it was deleted in QuickBooks and is recreated): a
+ * retried write re-sends the same id and QuickBooks replays its first answer.
+ */
+const GENERATION = /-g(\d+)$/;
+
+export function documentRequestId(companyId: number, kind: string, eic: string, generation = 1): string {
+  const digest = createHash("sha256").update(`${companyId}|${kind}|${eic.toLowerCase()}`).digest("hex").slice(0, 28);
+  return `${digest}-g${generation}`; // ≤ 36 characters up to generation 999,999
+}
+
+export function generationOf(requestId: string): number {
+  const match = GENERATION.exec(requestId);
+  return match ? Number(match[1]) : 1;
+}
+
+export function nextRequestId(companyId: number, kind: string, eic: string, current: string): string {
+  return documentRequestId(companyId, kind, eic, generationOf(current) + 1);
+}
+
+/** A batch's id (≤ 36 on /batch): the digest of its members' ids in order. */
+export function batchRequestId(memberIds: readonly string[], salt = ""): string {
+  return createHash("sha256").update(`${salt}|${memberIds.join(",")}`).digest("hex").slice(0, 32);
+}
+
+/** An id for a write that is not a document create (update, void): digest of its content. */
+export function writeRequestId(...parts: readonly (string | number)[]): string {
+  return createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 36);
+}
