@@ -61,6 +61,7 @@ export function createRateLimiter(limits: QboRateLimits = {}, now: () => number 
   const batchPerMinute = limits.batchPerMinute ?? 40;
   const windowMs = limits.windowMs ?? 60_000;
   const marginMs = limits.marginMs ?? 250;
+  const maxTimerMs = 1000;
   const realms = new Map<string, RealmState>();
 
   const realm = (realmId: string): RealmState => {
@@ -137,7 +138,8 @@ export function createRateLimiter(limits: QboRateLimits = {}, now: () => number 
     state.timer = setTimeout(() => {
       state.timer = undefined;
       pump(state);
-    }, Math.max(1, Math.ceil(wakeAt - now())));
+      // Capped, so a clock that jumps (suspend, NTP, a test clock) is noticed within a second.
+    }, Math.min(maxTimerMs, Math.max(1, Math.ceil(wakeAt - now()))));
   };
 
   return {
