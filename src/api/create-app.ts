@@ -29,7 +29,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 1_048_576,
-    disableRequestLogging: false,
     requestIdHeader: false,
     // Query strings: `a=1&a=2` arrives as an array and is refused by the schemas, never merged.
     routerOptions: { maxParamLength: 200 },

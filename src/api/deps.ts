@@ -43,8 +43,18 @@ export type ConnectorResult<T> = ({ ok: true } & T) | ConnectorFailure;
 export interface QboConnectService {
   /** Creates a one-time state bound to the company and user and returns Intuit's authorize URL. */
   startConnect(input: { companyId: number; userId: number | null }): Promise<ConnectorResult<{ authorizeUrl: string }>>;
-  /** Handles the redirect back from Intuit: consumes the state, exchanges the code, stores tokens. */
-  completeConnect(input: { code: string; state: string; realmId: string }): Promise<ConnectorResult<{ companyId: number; realmId: string }>>;
+  /**
+   * Handles the redirect back from Intuit: consumes the state (also when Intuit reports an
+   * `error`, so a cancelled link cannot be reused), exchanges the code, stores the tokens.
+   * `userId` is the signed-in user handling the callback, when there is one.
+   */
+  completeConnect(input: {
+    state: string;
+    code: string | null;
+    realmId: string | null;
+    error: string | null;
+    userId: number | null;
+  }): Promise<ConnectorResult<{ companyId: number; realmId: string }>>;
   /** Revokes the grant at Intuit (best effort) and forgets the tokens. */
   disconnect(input: { companyId: number }): Promise<ConnectorResult<Record<never, never>>>;
 }

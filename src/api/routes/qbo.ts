@@ -45,6 +45,10 @@ const candidatesSchema = z.object({ items: z.array(z.object({ id: z.string(), na
 
 const html = z.string().describe("An HTML page for the OAuth popup; it tells the opener with postMessage and closes.");
 const htmlResponse = (description: string) => ({ description, content: { "text/html": { schema: html } } });
+const htmlOrErrorResponse = (description: string) => ({
+  description,
+  content: { "text/html": { schema: html }, "application/json": { schema: errorEnvelopeSchema } },
+});
 
 /** HTTP status for an expected connector failure. */
 export function failureStatus(failure: ConnectorFailure): number {
@@ -121,17 +125,29 @@ export function registerQboRoutes(app: FastifyInstance, ctx: ApiContext): void {
           error: z.string().max(200).optional(),
           error_description: z.string().max(2000).optional(),
         }),
-        response: { 200: htmlResponse("Connected."), "4xx": htmlResponse("The connection failed; the page says why."), "5xx": errorEnvelopeSchema },
+        response: {
+          200: htmlResponse("Connected."),
+          "4xx": htmlOrErrorResponse("The connection failed; the page says why."),
+          "5xx": htmlOrErrorResponse("QuickBooks is not configured or could not be reached."),
+        },
       },
       config: { access: "public" },
     },
     async (request, reply) => {
       const { code, state, realmId, error } = request.query;
-      if (error) return page(reply, 400, false, null, error === "access_denied" ? "You cancelled the connection to QuickBooks." : "QuickBooks did not grant access.");
-      if (!code || !state || !realmId) return page(reply, 400, false, null, "The link back from QuickBooks is incomplete. Start the connection again.");
+      if (!state) {
+        return page(reply, 400, false, null, error === "access_denied" ? "You cancelled the connection to QuickBooks." : "The link back from QuickBooks is incomplete. Start the connection again.");
+      }
       const connect = ctx.deps.qboConnect;
       if (!connect) return page(reply, 503, false, null, "QuickBooks is not configured on this server.");
-      const result = await connect.completeConnect({ code, state, realmId });
+      const caller = request.caller;
+      const result = await connect.completeConnect({
+        state,
+        code: code ?? null,
+        realmId: realmId ?? null,
+        error: error ?? null,
+        userId: caller?.kind === "user" ? caller.user.id : null,
+      });
       if (!result.ok) return page(reply, failureStatus(result), false, null, result.message);
       await audit(db.db, clock, request, { action: "qbo.connect", companyId: result.companyId, targetType: "company", targetId: result.companyId, details: { realm_id: result.realmId } });
       return page(reply, 200, true, result.companyId, "QuickBooks is connected. You can close this window.");

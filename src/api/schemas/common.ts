@@ -139,4 +139,4 @@ export function permissionsIn(p: z.output<typeof permissionsInput>) {
 /** A body that must be a JSON object; the message every strict body gives for `5` or `[]`. */
 export const OBJECT_BODY = { error: () => "the request body must be a JSON object" };
 
-export const emptyBody = z.strictObject({}, OBJECT_BODY).optional();
+export const emptyBody = z.strictObject({}, OBJECT_BODY).nullish();
