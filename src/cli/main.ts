@@ -5,6 +5,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { sandboxCommand } from "./commands/sandbox.js";
 import { secretsCommand } from "./commands/secrets.js";
 import { serveCommand } from "./commands/serve.js";
+import { syncCommand } from "./commands/sync.js";
 import { usersCommand } from "./commands/users.js";
 import { schedulerCommand } from "./commands/scheduler.js";
 import { workerCommand } from "./commands/worker.js";
@@ -18,7 +19,7 @@ const program = new Command("devsync")
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand()]) {
   program.addCommand(command);
 }
 

@@ -153,7 +153,6 @@ export async function runSync(deps: SyncEngineDeps, input: SyncInput, hooks: Syn
   // 5. Writes.
   const writer = createWriter(deps, company, settings, input, recorder, resolver, warn);
   let lastBeat = performance.now();
-  let lastCancelCheck = 0;
   let cancelled = false;
   let runError: unknown;
   try {
@@ -165,8 +164,6 @@ export async function runSync(deps: SyncEngineDeps, input: SyncInput, hooks: Syn
       concurrency: WRITE_CONCURRENCY,
       capacity: qbo.capacity ? () => qbo.capacity!() : undefined,
       shouldStop: async () => {
-        if (performance.now() - lastCancelCheck < 1000) return cancelled;
-        lastCancelCheck = performance.now();
         cancelled = cancelled || (await hooks.shouldStop());
         return cancelled;
       },

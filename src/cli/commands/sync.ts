@@ -1,0 +1,151 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { Command, InvalidArgumentError } from "commander";
+import cliProgress from "cli-progress";
+import { systemClock } from "../../clock.js";
+import { syncWindow } from "../../domain/sync-window.js";
+import { UniqueViolationError } from "../../storage/errors.js";
+import { getCompanyByCode } from "../../storage/repos/companies.js";
+import { appendRunEvents } from "../../storage/repos/run-log.js";
+import { startForegroundRun } from "../../storage/repos/sync-manual-runs.js";
+import { completeRun, heartbeat } from "../../storage/repos/sync-runs.js";
+import { classifyRunError } from "../../worker/run-errors.js";
+import { createSyncConnectors, syncConnectorsOptionsFromConfig } from "../../sync/connectors.js";
+import { runSync, type SyncResult } from "../../sync/execute.js";
+import type { JobType } from "../../sync/plan.js";
+import type { KindSummary } from "../../sync/summary.js";
+import { CliError, openRuntime } from "../runtime.js";
+
+interface SyncOptions {
+  company: string;
+  type: JobType;
+  from?: string;
+  to?: string;
+  days?: number;
+  json?: boolean;
+  progress?: boolean;
+}
+
+const LEASE_MS = 120_000;
+
+/** `devsync sync`: one sync of one company in the foreground, with a progress bar. */
+export function syncCommand(): Command {
+  return new Command("sync")
+    .description("Sync one company's DevPos documents into QuickBooks now")
+    .requiredOption("--company <code>", "company code (NUIS)")
+    .option("--type <type>", "sales | bills | full", parseType, "full")
+    .option("--from <date>", "first local date (YYYY-MM-DD), with --to")
+    .option("--to <date>", "last local date (YYYY-MM-DD), with --from")
+    .option("--days <n>", "the last N days up to today in the company's time zone (default 30)", parsePositive)
+    .option("--json", "print the summary as JSON")
+    .option("--no-progress", "no progress bar")
+    .action(async (options: SyncOptions) => {
+      if ((options.from === undefined) !== (options.to === undefined)) throw new CliError("--from and --to go together", 2);
+      if (options.from !== undefined && options.days !== undefined) throw new CliError("use either --from/--to or --days", 2);
+      for (const date of [options.from, options.to]) if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new CliError(`not a date: ${date}`, 2);
+      if (options.from && options.to && options.from > options.to) throw new CliError("--from is after --to", 2);
+
+      const runtime = await openRuntime({ logLevel: "warn" });
+      try {
+        const { db } = runtime.db;
+        const company = await getCompanyByCode(db, options.company);
+        if (!company) throw new CliError(`no company with code ${options.company}`, 1);
+        const window =
+          options.from && options.to
+            ? { from: options.from, to: options.to }
+            : syncWindow({ now: systemClock.now(), timezone: company.timezone, dateRangeDays: options.days ?? 30 });
+        let connectors;
+        try {
+          connectors = createSyncConnectors(
+            { db, box: runtime.secrets.box, clock: systemClock, logger: runtime.logger },
+            syncConnectorsOptionsFromConfig(runtime.config),
+          );
+        } catch (error) {
+          throw new CliError(error instanceof Error ? error.message : String(error), 2);
+        }
+        const owner = `cli:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+        const run = await startForegroundRun(db, { companyId: company.id, jobType: options.type, windowFrom: window.from, windowTo: window.to, owner, leaseMs: LEASE_MS, now: systemClock.now() }).catch(
+          (error: unknown) => {
+            if (error instanceof UniqueViolationError) throw new CliError(`company ${company.code} has a sync running already`, 1);
+            throw error;
+          },
+        );
+
+        let interrupted = false;
+        const onSigint = () => {
+          interrupted = true;
+          process.stderr.write("\ncancelling after the batches in flight…\n");
+        };
+        process.once("SIGINT", onSigint);
+        const showBar = options.progress !== false && !options.json && process.stderr.isTTY === true;
+        const bar = showBar
+          ? new cliProgress.SingleBar({ format: "{bar} {value}/{total} documents | {eta_formatted} left", hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+          : undefined;
+        let barStarted = false;
+
+        let result: SyncResult | undefined;
+        let thrown: unknown;
+        try {
+          const qbo = await connectors.qboFor(company.id);
+          result = await runSync(
+            { db, now: () => systemClock.now(), qbo, devpos: connectors.devposFor(company.id) },
+            { companyId: company.id, runId: run.id, jobType: options.type, window },
+            {
+              log: (level, message, data) => appendRunEvents(db, [{ runId: run.id, companyId: company.id, at: systemClock.now(), level, message, data }]),
+              shouldStop: async () => interrupted,
+              heartbeat: () => heartbeat(db, run.id, owner, systemClock.now(), LEASE_MS),
+              onProgress: ({ done, total }) => {
+                if (!bar) return;
+                if (!barStarted) {
+                  bar.start(total, done);
+                  barStarted = true;
+                } else bar.update(done);
+              },
+            },
+          );
+        } catch (error) {
+          thrown = error;
+        } finally {
+          bar?.stop();
+          process.removeListener("SIGINT", onSigint);
+        }
+
+        const finishedAt = systemClock.now();
+        if (thrown !== undefined) {
+          const c = classifyRunError(thrown);
+          await completeRun(db, run.id, owner, { status: "failed", errorCode: c.code, errorMessage: c.message, finishedAt });
+          throw new CliError(`sync failed: ${c.message}`, 1);
+        }
+        const r = result!;
+        await completeRun(db, run.id, owner, { status: r.status, summary: r.summary as unknown as Record<string, unknown>, errorCode: r.errorCode ?? null, errorMessage: r.errorMessage ?? null, finishedAt });
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ runId: run.id, status: r.status, ...r.summary, ...(r.errorCode ? { errorCode: r.errorCode, errorMessage: r.errorMessage } : {}) })}\n`);
+        } else {
+          process.stdout.write(
+            `run ${run.id} ${r.status} (${window.from}..${window.to}, ${options.type})\n` +
+              `  sales (invoices): ${line(r.summary.sales)}\n` +
+              `  bills:            ${line(r.summary.bills)}\n` +
+              (r.errorMessage ? `  error: ${r.errorMessage}\n` : ""),
+          );
+        }
+        if (r.status !== "succeeded") process.exitCode = r.status === "partial" ? 3 : 1;
+      } finally {
+        await runtime.close();
+      }
+    });
+}
+
+function line(s: KindSummary): string {
+  return `${s.total} total, ${s.created} created, ${s.updated} updated, ${s.skipped} skipped, ${s.failed} failed`;
+}
+
+function parseType(value: string): JobType {
+  if (value !== "sales" && value !== "bills" && value !== "full") throw new InvalidArgumentError("must be sales, bills or full");
+  return value;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 366) throw new InvalidArgumentError("must be a whole number of days from 1 to 366");
+  return n;
+}
