@@ -1,4 +1,4 @@
-import { Migrator, type Kysely } from "kysely";
+import { Migrator, sql, type Kysely } from "kysely";
 import type { DbHandle } from "./db.js";
 import { createMigrationProvider } from "./migrations/index.js";
 
@@ -38,7 +38,11 @@ export async function migrateToLatest(handle: DbHandle): Promise<{ applied: stri
   const status = await migrationStatus(handle);
   if (status.unknown.length > 0) throw new SchemaTooNewError(status.unknown, status.applied.at(-1) ?? status.pending.at(-1));
   if (status.pending.length === 0) return { applied: [] };
-  const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.dialect) });
+  // Kysely decides whether its lock table exists by listing the tables of EVERY schema; on a
+  // PostgreSQL server with other devsync schemas (tests, benches) it then skips creating its
+  // own and fails. Naming our schema makes the check look only here.
+  const migrationTableSchema = handle.dialect === "postgres" ? await currentSchema(handle.db) : undefined;
+  const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     // Kysely takes no lock on SQLite, so two processes starting at once can both try the same
@@ -49,6 +53,11 @@ export async function migrateToLatest(handle: DbHandle): Promise<{ applied: stri
     throw error instanceof Error ? error : new Error(String(error));
   }
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+async function currentSchema(db: Kysely<any>): Promise<string | undefined> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 async function executedMigrations(db: Kysely<any>): Promise<string[]> {
