@@ -32,11 +32,11 @@ let seq = 0;
 export async function createSyncWorld(
   sandbox: SandboxServer,
   db: Db,
-  options: { realm?: { multicurrency?: boolean; tax?: boolean }; settings?: Partial<CompanySettings>; fastLimits?: boolean } = {},
+  options: { realm?: { multicurrency?: boolean; tax?: boolean }; settings?: Partial<CompanySettings>; keyBase64?: string } = {},
 ): Promise<SyncWorld> {
   seq += 1;
   const nuis = `K${String((process.pid * 100 + seq) % 100_000_000).padStart(8, "0")}A`;
-  const box = newSecretBox();
+  const box = newSecretBox(options.keyBase64);
   let company = await createCompany(db, { code: nuis, name: `Sync test ${seq}` }, new Date());
   if (options.settings) company = await updateCompany(db, company.id, options.settings, new Date());
   sandbox.devpos.addTenant({ tenant: nuis, username: "user", password: "pass" });
