@@ -28,6 +28,12 @@ export const CONFIG_VARIABLES = {
   DEVPOS_BASE_URL: { default: "https://online.devpos.al", help: "DevPos base URL (token at /connect/token, API at /api/v3)." },
   DEVPOS_CLIENT_ID: { default: "fiskalizimi_spa", help: "OAuth client id DevPos's password grant expects." },
   DEVPOS_CLIENT_SECRET: { default: "(empty)", help: "Its secret (DevPos's public web client has none)." },
+  SMTP_URL: { default: "(unset: no email alerts)", help: "smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465; sends alert emails." },
+  ALERT_EMAIL_FROM: { default: "devsync@localhost", help: "Sender address of alert emails." },
+  ALERT_EMAIL_TO: { default: "(unset)", help: "Comma-separated addresses that receive every alert (needs SMTP_URL); companies can add their own channels." },
+  ALERT_WEBHOOK_URL: { default: "(unset)", help: "URL that receives every alert as a signed JSON POST." },
+  ALERT_WEBHOOK_SECRET: { default: "(unset; required with ALERT_WEBHOOK_URL)", help: "HMAC-SHA256 key for the X-Devsync-Signature header." },
+  RETENTION_DAYS: { default: "180", help: "Run events and run items older than this are pruned (0 keeps them for ever); document links are always kept." },
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -60,6 +66,16 @@ export interface Config {
     readonly clientId: string;
     readonly clientSecret: string;
   };
+  readonly alerts: {
+    /** Contains the SMTP password: never log it. */
+    readonly smtpUrl: string | undefined;
+    readonly emailFrom: string;
+    readonly emailTo: readonly string[];
+    readonly webhookUrl: string | undefined;
+    readonly webhookSecret: string | undefined;
+  };
+  /** Days of run events and items to keep; 0 keeps them for ever. */
+  readonly retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +113,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
   const environment = oneOf("QBO_ENVIRONMENT", read("QBO_ENVIRONMENT") ?? "production", ["production", "sandbox"] as const);
   const defaultApiBase = environment === "sandbox" ? "https://sandbox-quickbooks.api.intuit.com" : "https://quickbooks.api.intuit.com";
   const http = ["http:", "https:"];
+  const alerts = parseAlerts(read);
 
   return deepFreeze({
     port,
@@ -124,7 +141,32 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
       clientId: read("DEVPOS_CLIENT_ID") ?? "fiskalizimi_spa",
       clientSecret: env.DEVPOS_CLIENT_SECRET ?? "",
     },
+    alerts,
+    retentionDays: parseInteger("RETENTION_DAYS", read("RETENTION_DAYS") ?? "180", 0, 36_500),
   });
+}
+
+function parseAlerts(read: (name: ConfigVariable) => string | undefined): Config["alerts"] {
+  const smtpUrl = read("SMTP_URL");
+  if (smtpUrl !== undefined) parseUrl("SMTP_URL", smtpUrl, ["smtp:", "smtps:"]);
+  const emailFrom = read("ALERT_EMAIL_FROM") ?? "devsync@localhost";
+  if (!isEmailAddress(emailFrom)) throw new ConfigError("ALERT_EMAIL_FROM", `is not an email address: "${emailFrom}"`);
+  const emailTo = (read("ALERT_EMAIL_TO") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  for (const address of emailTo) if (!isEmailAddress(address)) throw new ConfigError("ALERT_EMAIL_TO", `is not a list of email addresses: "${address}"`);
+  if (emailTo.length > 0 && smtpUrl === undefined) throw new ConfigError("ALERT_EMAIL_TO", "needs SMTP_URL to send through");
+  const webhookUrl = read("ALERT_WEBHOOK_URL");
+  if (webhookUrl !== undefined) parseUrl("ALERT_WEBHOOK_URL", webhookUrl, ["http:", "https:"]);
+  const webhookSecret = read("ALERT_WEBHOOK_SECRET");
+  if (webhookUrl !== undefined && webhookSecret === undefined) {
+    throw new ConfigError("ALERT_WEBHOOK_SECRET", "is required with ALERT_WEBHOOK_URL, so receivers can verify alerts (generate one with `openssl rand -hex 32`)");
+  }
+  if (webhookSecret !== undefined && webhookSecret.length < 16) throw new ConfigError("ALERT_WEBHOOK_SECRET", "must be at least 16 characters");
+  return { smtpUrl, emailFrom, emailTo, webhookUrl, webhookSecret };
+}
+
+/** Loose on purpose: a bare address or `Name <address>`; the SMTP server has the last word. */
+function isEmailAddress(value: string): boolean {
+  return /^[^\s@<>]+@[^\s@<>]+$/.test(value) || /^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(value);
 }
 
 function parseDatabaseUrl(url: string | undefined, dataDir: string, cwd: string): DatabaseTarget {

@@ -1,0 +1,13 @@
+export { createAlerter } from "./alerter.js";
+export type { Alerter, AlerterDeps, SchedulePause, ScheduleResume } from "./alerter.js";
+export { PROBLEM_EVENTS, RECOVERY_EVENTS, HEALS, subscriptionsFor, webhookPayload, emailText } from "./alert-message.js";
+export type { AlertCompany, AlertEventName, AlertMessage, ProblemEvent, RecoveryEvent } from "./alert-message.js";
+export { createEmailSender, describeSmtpUrl } from "./email-sender.js";
+export type { EmailMessage, EmailResult, EmailSender, EmailSenderOptions } from "./email-sender.js";
+export { createWebhookSender, describeWebhookUrl } from "./webhook-sender.js";
+export type { WebhookDelivery, WebhookFetch, WebhookResult, WebhookSender, WebhookSenderOptions } from "./webhook-sender.js";
+export { signWebhookBody, verifyWebhookSignature, SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_HEADER, DELIVERY_HEADER } from "./webhook-signature.js";
+export { resolveDestinations } from "./destinations.js";
+export type { AlertDestination } from "./destinations.js";
+export { failedCountOf, finishedRunFromResult } from "./run-result.js";
+export type { FinishedRun } from "./run-result.js";
