@@ -148,7 +148,8 @@ export class ApiHarness {
 
   /** Validates a response against the documented schema of its route and status. */
   private async checkOpenApi(method: string, url: string, response: ApiResponse): Promise<void> {
-    const path = url.split("?")[0]!;
+    // Match the path the router saw: dot segments (also percent-encoded) are resolved first.
+    const path = new URL(url.split("?")[0]!, "http://devsync.test").pathname;
     const operation = (await this.loadPaths()).find((p) => p.method === method.toUpperCase() && p.regex.test(path));
     if (!operation) return;
     // Answers that never reach the route's own handler are the router's or the auth hook's.
