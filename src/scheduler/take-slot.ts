@@ -2,15 +2,7 @@ import type { ScheduleRule } from "../domain/schedule-rule.js";
 import { syncWindow } from "../domain/sync-window.js";
 import { dialectOf } from "../storage/db.js";
 import type { Db } from "../storage/repos/repo-helpers.js";
-import {
-  findCompanyActiveRun,
-  insertSlotRun,
-  lastSuccessfulEnd,
-  lockCompanyForSlot,
-  setScheduleLastStatus,
-  takeSlot,
-  type DueSlot,
-} from "../storage/repos/scheduler-slots.js";
+import { insertSlotRun, readSlotContext, setScheduleLastStatus, takeSlot, type DueSlot } from "../storage/repos/scheduler-slots.js";
 import { planSlot } from "./plan-slot.js";
 
 export type SlotOutcome =
@@ -74,10 +66,16 @@ export async function takeDueSlot(db: Db, due: DueSlot, now: Date, options: Take
   const base = { scheduleId: due.scheduleId, companyId: due.companyId, slot: due.slot, trigger: plan.trigger, next: plan.next };
 
   const work = async (trx: Db): Promise<TakenSlot> => {
-    const won = await takeSlot(trx, { scheduleId: due.scheduleId, expected: due.slot, next: plan.next, takenAt: now, lastStatus: "queued" });
+    const won = await takeSlot(trx, {
+      scheduleId: due.scheduleId,
+      companyId: due.companyId,
+      expected: due.slot,
+      next: plan.next,
+      takenAt: now,
+      lastStatus: "queued",
+    });
     if (!won) return { ...base, outcome: "lost" };
-    await lockCompanyForSlot(trx, due.companyId);
-    const active = await findCompanyActiveRun(trx, due.companyId);
+    const { activeRun: active, lastSuccessfulEnd: lastEnd } = await readSlotContext(trx, due.companyId, due.jobType);
     const runBase = {
       companyId: due.companyId,
       scheduleId: due.scheduleId,
@@ -94,7 +92,6 @@ export async function takeDueSlot(db: Db, due: DueSlot, now: Date, options: Take
       await setScheduleLastStatus(trx, due.scheduleId, "skipped");
       return runId === undefined ? { ...base, outcome: "duplicate" } : { ...base, outcome: "skipped", runId, reason };
     }
-    const lastEnd = await lastSuccessfulEnd(trx, due.companyId, due.jobType);
     const window = syncWindow({ now, timezone: due.timezone, dateRangeDays: due.dateRangeDays, lastSuccessfulEnd: lastEnd });
     const runId = await insertSlotRun(trx, { ...runBase, windowFrom: window.from, windowTo: window.to });
     return runId === undefined ? { ...base, outcome: "duplicate" } : { ...base, outcome: "queued", runId };

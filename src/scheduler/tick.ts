@@ -60,6 +60,9 @@ export async function tick(options: TickOptions): Promise<TickResult> {
     const due = (await listDueSlots(db, now, batchSize + failed.size)).filter((d) => !failed.has(d.scheduleId)).slice(0, batchSize);
     if (due.length === 0) break;
     result.due += due.length;
+    // Schedulers reading the same batch at once would otherwise queue behind each other's row
+    // locks slot after slot; in a random order each mostly takes different slots.
+    if (concurrency > 1) shuffle(due);
     let index = 0;
     const lane = async () => {
       while (index < due.length) {
@@ -109,5 +112,12 @@ async function pauseBroken(db: Db, due: DueSlot, now: Date, error: unknown, logg
   } catch (pauseError) {
     logger?.error({ err: pauseError, scheduleId: due.scheduleId }, "could not pause broken schedule");
     return "error";
+  }
+}
+
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
   }
 }

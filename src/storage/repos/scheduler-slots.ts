@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Frequency, JobType } from "../../domain/schedule-rule.js";
 import { dialectOf } from "../db.js";
-import { affected, insertUnlessDuplicate, toDbInstant, fromDbInstant, type Db } from "./repo-helpers.js";
+import { affected, toDbInstant, fromDbInstant, type Db } from "./repo-helpers.js";
 import type { RunStatus, RunTrigger } from "./types.js";
 
 /**
@@ -78,32 +78,67 @@ export async function listDueSlots(db: Db, now: Date, limit: number): Promise<Du
 /**
  * Compare-and-swap of the slot: moves `next_run_at` from `expected` to `next` and records the
  * slot as taken, only if nobody moved it first. Of several schedulers taking the same slot
- * exactly one gets true; it also holds the schedule's row lock (or SQLite's write lock) until
- * its transaction ends, so it runs first in the tick's transaction.
+ * exactly one gets true. The winner then also holds, until its transaction ends, the
+ * schedule's row lock (or SQLite's write lock: it runs first, as a write, so no stale read
+ * snapshot has to be upgraded) and the company's row lock, which serialises slot-taking per
+ * company so two schedules of one company due together cannot both find it idle.
+ * PostgreSQL does both in one statement; MariaDB needs two.
  */
 export async function takeSlot(
   db: Db,
-  input: { scheduleId: number; expected: Date; next: Date; takenAt: Date; lastStatus: RunStatus },
+  input: { scheduleId: number; companyId: number; expected: Date; next: Date; takenAt: Date; lastStatus: RunStatus },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable("schedules")
-    .set({ next_run_at: toDbInstant(input.next), last_run_at: toDbInstant(input.takenAt), last_status: input.lastStatus })
-    .where("id", "=", input.scheduleId)
-    .where("next_run_at", "=", toDbInstant(input.expected))
-    .where("enabled", "=", 1)
-    .where("paused_reason", "is", null)
-    .executeTakeFirst();
-  return affected(result) === 1;
+  const set = sql`next_run_at = ${toDbInstant(input.next)}, last_run_at = ${toDbInstant(input.takenAt)}, last_status = ${input.lastStatus}`;
+  const guard = sql`id = ${input.scheduleId} and next_run_at = ${toDbInstant(input.expected)} and enabled = 1 and paused_reason is null`;
+  switch (dialectOf(db)) {
+    case "postgres": {
+      const { rows } = await sql<{ id: number }>`
+        with cas as (update schedules set ${set} where ${guard} returning company_id)
+        select c.id from companies c join cas on c.id = cas.company_id for update of c`.execute(db);
+      return rows.length === 1;
+    }
+    case "mysql": {
+      const result = await sql`update schedules set ${set} where ${guard}`.execute(db);
+      if (Number(result.numAffectedRows ?? 0n) !== 1) return false;
+      await sql`select id from companies where id = ${input.companyId} for update`.execute(db);
+      return true;
+    }
+    case "sqlite": {
+      const result = await sql`update schedules set ${set} where ${guard}`.execute(db);
+      return Number(result.numAffectedRows ?? 0n) === 1;
+    }
+  }
+}
+
+export interface SlotContext {
+  /** A queued or running run of the company, if any (index on (company_id, status)). */
+  activeRun: { id: number; status: RunStatus } | undefined;
+  /** End date of the last successful run covering the job type (see lastSuccessfulEnd). */
+  lastSuccessfulEnd: string | null;
 }
 
 /**
- * Serialises slot-taking per company across schedulers (row lock until the transaction ends),
- * so two schedules of one company due together cannot both find it idle and both queue.
- * SQLite needs nothing: its transaction already holds the database's write lock.
+ * What deciding a slot needs to know about the company, in one round trip: whether it is
+ * busy, and where its last successful sync of this job type ended (a `full` run covers both
+ * sales and bills; for `full`, the earlier of the two ends).
  */
-export async function lockCompanyForSlot(db: Db, companyId: number): Promise<void> {
-  if (dialectOf(db) === "sqlite") return;
-  await db.selectFrom("companies").select("id").where("id", "=", companyId).forUpdate().execute();
+export async function readSlotContext(db: Db, companyId: number, jobType: JobType): Promise<SlotContext> {
+  const active = sql`from sync_runs where company_id = ${companyId} and status in ('queued', 'running')`;
+  const succeeded = sql`from sync_runs where company_id = ${companyId} and status = 'succeeded'`;
+  const { rows } = await sql<{ active_id: number | string | null; active_status: string | null; sales_end: string | null; bills_end: string | null }>`
+    select
+      (select id ${active} order by id limit 1) as active_id,
+      (select status ${active} order by id limit 1) as active_status,
+      (select max(window_to) ${succeeded} and job_type in ('sales', 'full')) as sales_end,
+      (select max(window_to) ${succeeded} and job_type in ('bills', 'full')) as bills_end`.execute(db);
+  const row = rows[0]!;
+  const sales = row.sales_end ?? null;
+  const bills = row.bills_end ?? null;
+  const end = jobType === "sales" ? sales : jobType === "bills" ? bills : sales === null || bills === null ? null : sales < bills ? sales : bills;
+  return {
+    activeRun: row.active_id === null ? undefined : { id: Number(row.active_id), status: row.active_status as RunStatus },
+    lastSuccessfulEnd: end,
+  };
 }
 
 /** One queued or running run of the company, if any (index on (company_id, status)). */
@@ -113,6 +148,7 @@ export async function findCompanyActiveRun(db: Db, companyId: number): Promise<{
     .select(["id", "status"])
     .where("company_id", "=", companyId)
     .where("status", "in", ["queued", "running"])
+    .orderBy("id")
     .limit(1)
     .executeTakeFirst();
   return row ? { id: Number(row.id), status: row.status as RunStatus } : undefined;
@@ -120,24 +156,10 @@ export async function findCompanyActiveRun(db: Db, companyId: number): Promise<{
 
 /**
  * End date of the company's last successful run covering `jobType` (a `full` run covers both
- * sales and bills; for `full` the earlier of the two ends), in one query. Null when none.
+ * sales and bills; for `full` the earlier of the two ends). Null when none.
  */
 export async function lastSuccessfulEnd(db: Db, companyId: number, jobType: JobType): Promise<string | null> {
-  const row = await db
-    .selectFrom("sync_runs")
-    .select([
-      sql<string | null>`max(case when job_type in ('sales', 'full') then window_to end)`.as("sales_end"),
-      sql<string | null>`max(case when job_type in ('bills', 'full') then window_to end)`.as("bills_end"),
-    ])
-    .where("company_id", "=", companyId)
-    .where("status", "=", "succeeded")
-    .executeTakeFirst();
-  const sales = row?.sales_end ?? null;
-  const bills = row?.bills_end ?? null;
-  if (jobType === "sales") return sales;
-  if (jobType === "bills") return bills;
-  if (sales === null || bills === null) return null;
-  return sales < bills ? sales : bills;
+  return (await readSlotContext(db, companyId, jobType)).lastSuccessfulEnd;
 }
 
 export interface SlotRun {
@@ -157,35 +179,29 @@ export interface SlotRun {
 /**
  * Inserts the run row of a slot; undefined when the (schedule, slot) row already exists (the
  * slot was taken before, so it stays taken exactly once). Does not abort a PostgreSQL
- * transaction on that collision.
+ * transaction on that collision (ON CONFLICT DO NOTHING; MariaDB keeps a transaction usable
+ * after a duplicate-key error).
  */
 export async function insertSlotRun(db: Db, run: SlotRun): Promise<number | undefined> {
   const at = toDbInstant(run.now);
   const skipped = run.skippedReason !== undefined;
-  return insertUnlessDuplicate(
-    db,
-    "sync_runs",
-    {
-      company_id: run.companyId,
-      schedule_id: run.scheduleId,
-      trigger: run.trigger,
-      job_type: run.jobType,
-      window_from: run.windowFrom,
-      window_to: run.windowTo,
-      scheduled_for: toDbInstant(run.scheduledFor),
-      status: skipped ? "skipped" : "queued",
-      attempt: 0,
-      max_attempts: run.maxAttempts,
-      available_at: at,
-      running_company_id: null,
-      error_code: skipped ? "skipped" : null,
-      error_message: skipped ? run.skippedReason!.slice(0, 1000) : null,
-      finished_at: skipped ? at : null,
-      created_at: at,
-      updated_at: at,
-    },
-    ["schedule_id", "scheduled_for"],
-  );
+  const values = sql`(${run.companyId}, ${run.scheduleId}, ${run.trigger}, ${run.jobType}, ${run.windowFrom}, ${run.windowTo},
+    ${toDbInstant(run.scheduledFor)}, ${skipped ? "skipped" : "queued"}, 0, ${run.maxAttempts}, ${at},
+    ${skipped ? "skipped" : null}, ${skipped ? run.skippedReason!.slice(0, 1000) : null}, ${skipped ? at : null}, ${at}, ${at})`;
+  const insert = sql`insert into sync_runs (company_id, schedule_id, ${sql.ref("trigger")}, job_type, window_from, window_to,
+    scheduled_for, status, attempt, max_attempts, available_at, error_code, error_message, finished_at, created_at, updated_at)
+    values ${values}`;
+  if (dialectOf(db) === "mysql") {
+    try {
+      const result = await insert.execute(db);
+      return Number(result.insertId);
+    } catch (error) {
+      if ((error as { errno?: unknown }).errno === 1062) return undefined;
+      throw error;
+    }
+  }
+  const { rows } = await sql<{ id: number | string }>`${insert} on conflict (schedule_id, scheduled_for) do nothing returning id`.execute(db);
+  return rows[0] === undefined ? undefined : Number(rows[0].id);
 }
 
 export async function setScheduleLastStatus(db: Db, scheduleId: number, status: RunStatus): Promise<void> {
