@@ -60,6 +60,7 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d
 
 const optionalText = z
   .unknown()
+  .optional()
   .transform((v) => (typeof v === "string" ? v.trim() : typeof v === "number" ? String(v) : ""))
   .transform((v) => (v === "" ? null : v));
 
@@ -75,19 +76,19 @@ const rowSchema = z.object({
     .trim()
     .refine((v) => localDatePart(v) !== null, "invoiceCreatedDate is not an ISO date"),
   documentNumber: optionalText,
-  dueDate: z.unknown(),
+  dueDate: z.unknown().optional(),
   invoiceStatus: optionalText,
-  amount: z.unknown(),
+  amount: z.unknown().optional(),
   buyerNuis: optionalText,
   buyerName: optionalText,
   sellerNuis: optionalText,
   sellerName: optionalText,
   partyType: optionalText,
-  statusCanBeChanged: z.unknown(),
+  statusCanBeChanged: z.unknown().optional(),
   selfIssuingType: optionalText,
-  customer: z.unknown(),
-  currencyCode: z.unknown(),
-  exchangeRate: z.unknown(),
+  customer: z.unknown().optional(),
+  currencyCode: z.unknown().optional(),
+  exchangeRate: z.unknown().optional(),
 });
 
 /** Parses one list row. Never throws: a row without a valid EIC or date comes back `ok: false`. */
