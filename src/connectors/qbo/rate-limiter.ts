@@ -108,23 +108,25 @@ export function createRateLimiter(limits: QboRateLimits = {}, now: () => number 
     prune(state.requests, at);
     prune(state.batches, at);
     let wakeAt = Infinity;
-    while (state.queue.length > 0) {
+    // FIFO, except that a batch held by the batch budget does not hold up ordinary requests.
+    for (let i = 0; i < state.queue.length; ) {
       if (at < state.pausedUntil) {
         wakeAt = state.pausedUntil;
         break;
       }
-      const head = state.queue[0]!;
       if (state.inFlight >= concurrent) break; // a release will pump
       if (state.requests.length >= perMinute) {
         wakeAt = nextExpiry(state.requests);
         break;
       }
-      if (head.isBatch && state.batches.length >= batchPerMinute) {
-        wakeAt = nextExpiry(state.batches);
-        break;
+      const waiter = state.queue[i]!;
+      if (waiter.isBatch && state.batches.length >= batchPerMinute) {
+        wakeAt = Math.min(wakeAt, nextExpiry(state.batches));
+        i++;
+        continue;
       }
-      state.queue.shift();
-      head.grant(permitFor(state, head.isBatch));
+      state.queue.splice(i, 1);
+      waiter.grant(permitFor(state, waiter.isBatch));
     }
     schedule(state, wakeAt);
   };
