@@ -12,6 +12,7 @@ import { workerCommand } from "./commands/worker.js";
 import { runDueCommand } from "./commands/run-due.js";
 import { schedulesCommand } from "./commands/schedules.js";
 import { runsCommand } from "./commands/runs.js";
+import { logsCommand } from "./commands/logs.js";
 import { CliError } from "./runtime.js";
 
 const program = new Command("devsync")
@@ -19,7 +20,7 @@ const program = new Command("devsync")
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand()]) {
   program.addCommand(command);
 }
 
