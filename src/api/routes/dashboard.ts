@@ -14,6 +14,14 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 // index.html names the current hashed assets: always revalidate it, so a deploy is picked up at once.
 const REVALIDATE = "no-cache";
 const SHORT = "public, max-age=3600";
+/**
+ * "Connect to QuickBooks" opens Intuit in a popup that comes back to /api/qbo/callback and
+ * posts the result to this page. helmet's default `Cross-Origin-Opener-Policy: same-origin`
+ * cuts that link (the popup visits another origin), so the dashboard allows its popups and the
+ * callback page must not isolate itself.
+ */
+const DASHBOARD_COOP = "same-origin-allow-popups";
+const OAUTH_CALLBACK_PATH = "/api/qbo/callback";
 
 /**
  * Serves the React dashboard at `/`: real files from `distDir` (hashed assets cached for a year),
@@ -24,6 +32,12 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
   const root = resolve(options.distDir);
   const built = isFile(resolve(root, "index.html"));
   if (built) await app.register(fastifyStatic, { root, serve: false, decorateReply: true });
+  // The callback route belongs to the API (routes/qbo.ts); only its opener policy is set here,
+  // because it exists for this page's popup.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.routeOptions.url === OAUTH_CALLBACK_PATH) void reply.header("cross-origin-opener-policy", "unsafe-none");
+    return payload;
+  });
 
   app.get("/*", { schema: { hide: true }, config: { access: "public" } }, async (request, reply) => {
     const path = safeDecode(request.url.split("?")[0] ?? "/");
@@ -31,11 +45,16 @@ export async function registerDashboard(app: FastifyInstance, options: Dashboard
     if (!built) return notBuilt(reply);
     const relative = path.replace(/^\/+/, "");
     if (relative.length > 0 && isServable(root, relative)) {
+      if (relative === "index.html") void reply.header("cross-origin-opener-policy", DASHBOARD_COOP);
       return reply.header("cache-control", cacheControlFor(relative)).sendFile(relative, { cacheControl: false, dotfiles: "deny" });
     }
     // A missing file (an old hashed asset, a typo) is a 404, not the app: browsers would parse HTML as JS.
     if (/\.[A-Za-z0-9]{1,8}$/.test(relative)) return reply.callNotFound();
-    return reply.header("cache-control", REVALIDATE).type("text/html; charset=utf-8").sendFile("index.html", { cacheControl: false });
+    return reply
+      .header("cache-control", REVALIDATE)
+      .header("cross-origin-opener-policy", DASHBOARD_COOP)
+      .type("text/html; charset=utf-8")
+      .sendFile("index.html", { cacheControl: false });
   });
 }
 

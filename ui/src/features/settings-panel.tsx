@@ -39,6 +39,7 @@ export function SettingsPanel({ company }: { company: Company }) {
   const [incomeItem, setIncomeItem] = useState(company.income_item_id ?? "");
   const [expenseAccount, setExpenseAccount] = useState(company.expense_account_id ?? "");
   const [onDeleted, setOnDeleted] = useState(company.on_deleted_in_qbo);
+  const [rateCodes, setRateCodes] = useState<Record<string, string>>(company.vat_rate_codes ?? {});
   const allZones = useMemo(zones, []);
 
   const taxCodes = useCandidates(company.id, "tax-codes", connected);
@@ -52,6 +53,7 @@ export function SettingsPanel({ company }: { company: Company }) {
         timezone,
         tax_mode: taxMode,
         vat_tax_code_id: vatCode || null,
+        vat_rate_codes: Object.keys(cleanRates(rateCodes)).length > 0 ? cleanRates(rateCodes) : null,
         income_item_id: incomeItem || null,
         expense_account_id: expenseAccount || null,
         on_deleted_in_qbo: onDeleted,
@@ -104,8 +106,39 @@ export function SettingsPanel({ company }: { company: Company }) {
             disabled={!canEdit}
             error={fields.tax_mode}
           />
-          <CandidateSelect label="VAT code" value={vatCode} onChange={setVatCode} query={taxCodes} connected={connected} disabled={!canEdit} error={fields.vat_tax_code_id} />
+          <CandidateSelect
+            label="VAT code"
+            hint="Used for every document whose VAT rate has no code of its own below."
+            value={vatCode}
+            onChange={setVatCode}
+            query={taxCodes}
+            connected={connected}
+            disabled={!canEdit || taxMode === "none"}
+            error={fields.vat_tax_code_id}
+          />
         </div>
+        {taxMode === "inclusive" && (
+          <fieldset>
+            <legend>VAT code by rate (optional)</legend>
+            <p className="field-hint">When a DevPos document states its VAT rate, QuickBooks receives the code chosen for that rate.</p>
+            <div className="form-row">
+              {VAT_RATES.map((rate) => (
+                <CandidateSelect
+                  key={rate}
+                  label={`Documents at ${rate}% VAT`}
+                  value={rateCodes[rate] ?? ""}
+                  onChange={(v) => setRateCodes((r) => ({ ...r, [rate]: v }))}
+                  query={taxCodes}
+                  connected={connected}
+                  disabled={!canEdit}
+                  error={undefined}
+                  emptyLabel="Use the VAT code above"
+                />
+              ))}
+            </div>
+            {fields.vat_rate_codes && <p className="field-error">{fields.vat_rate_codes}</p>}
+          </fieldset>
+        )}
         <h3 className="section-title">QuickBooks accounts</h3>
         {!connected && (
           <Alert tone="info">
@@ -144,6 +177,12 @@ export function SettingsPanel({ company }: { company: Company }) {
   );
 }
 
+const VAT_RATES = ["20", "6", "0"] as const;
+
+function cleanRates(rates: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(rates).filter(([, id]) => id));
+}
+
 function CandidateSelect({
   label,
   hint,
@@ -153,6 +192,7 @@ function CandidateSelect({
   connected,
   disabled,
   error,
+  emptyLabel = "Not chosen (devsync's default)",
 }: {
   label: string;
   hint?: string;
@@ -162,6 +202,7 @@ function CandidateSelect({
   connected: boolean;
   disabled: boolean;
   error?: string | undefined;
+  emptyLabel?: string;
 }) {
   const items = query.data ?? [];
   const known = items.some((i) => i.id === value);
@@ -170,7 +211,7 @@ function CandidateSelect({
     <FieldShell label={label} hint={loadError ? `Could not read the list from QuickBooks: ${loadError}` : query.isFetching ? "Reading the list from QuickBooks…" : hint} error={error}>
       {({ id, describedBy }) => (
         <select id={id} aria-describedby={describedBy} value={value} onChange={(e) => onChange(e.target.value)} disabled={disabled || !connected}>
-          <option value="">{connected ? "Not chosen (devsync's default)" : "Connect QuickBooks first"}</option>
+          <option value="">{connected ? emptyLabel : "Connect QuickBooks first"}</option>
           {value && !known && <option value={value}>Saved choice (id {value})</option>}
           {items.map((i) => (
             <option key={i.id} value={i.id}>

@@ -24,6 +24,7 @@ export function QboCard({ company }: { company: Company }) {
   const [connect, setConnect] = useState<ConnectState>({ phase: "idle" });
   const [disconnecting, setDisconnecting] = useState(false);
   const popupRef = useRef<Window | null>(null);
+  const connectedAtBefore = useRef<string | null>(null);
 
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: keys.qbo(company.id) });
@@ -46,6 +47,21 @@ export function QboCard({ company }: { company: Company }) {
     return () => window.removeEventListener("message", onMessage);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [company.id]);
+
+  // The popup normally reports back by message; the status is also re-read while waiting, so the
+  // card updates even when a browser cut the link to the popup.
+  useEffect(() => {
+    if (connect.phase !== "waiting") return;
+    const timer = window.setInterval(() => void queryClient.invalidateQueries({ queryKey: keys.qbo(company.id) }), 2000);
+    return () => window.clearInterval(timer);
+  }, [connect.phase, company.id, queryClient]);
+  useEffect(() => {
+    const data = status.data;
+    if (connect.phase !== "waiting" || !data || data.status !== "connected" || data.connected_at === connectedAtBefore.current) return;
+    setConnect({ phase: "done", ok: true, message: "QuickBooks is connected." });
+    refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [status.data, connect.phase]);
 
   // If the person closes the popup without finishing, stop waiting and re-read the status.
   useEffect(() => {
@@ -70,6 +86,7 @@ export function QboCard({ company }: { company: Company }) {
     // server has made the one-time state.
     const popup = window.open("about:blank", "devsync-qbo-connect", "popup,width=620,height=760");
     popupRef.current = popup;
+    connectedAtBefore.current = status.data?.connected_at ?? null;
     setConnect({ phase: "waiting" });
     try {
       const { authorize_url } = await start.mutateAsync();
