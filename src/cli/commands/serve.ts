@@ -1,5 +1,9 @@
 import { Command, Option } from "commander";
-import { createApp } from "../../api/create-app.js";
+import { createApp, type AppDeps } from "../../api/create-app.js";
+import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom } from "../../api/connector-adapters.js";
+import { systemClock } from "../../clock.js";
+import { createDevposClient } from "../../connectors/devpos/index.js";
+import { createQboConnector, qboConnectorOptionsFromConfig } from "../../connectors/qbo/index.js";
 import { countUsers } from "../../storage/repos/users.js";
 import { describeDatabase, openRuntime } from "../runtime.js";
 import { onShutdownSignal } from "../shutdown.js";
@@ -13,7 +17,9 @@ export function serveCommand(): Command {
     .action(async (options: { port?: number }) => {
       const runtime = await openRuntime();
       const { config, logger } = runtime;
-      const app = await createApp({ db: runtime.db, logger });
+      // --- API dependencies (issue 7): connectors behind the API's interfaces ---
+      const app = await createApp(apiDepsFor(runtime));
+      // --- end API dependencies ---
       if ((await countUsers(runtime.db.db)) === 0) {
         logger.warn("no users yet: create the first admin with `devsync users add --admin`");
         process.stderr.write(
@@ -37,6 +43,26 @@ export function serveCommand(): Command {
       });
     });
 }
+
+// --- API dependencies (issue 7) ---
+function apiDepsFor(runtime: Awaited<ReturnType<typeof openRuntime>>): AppDeps {
+  const { config, logger } = runtime;
+  const base = { db: runtime.db.db, box: runtime.secrets.box, clock: systemClock, logger };
+  const devpos = createDevposClient(base, { baseUrl: config.devpos.baseUrl, clientId: config.devpos.clientId, clientSecret: config.devpos.clientSecret });
+  let qbo: ReturnType<typeof createQboConnector> | undefined;
+  if (config.qbo.clientId && config.qbo.clientSecret) qbo = createQboConnector(base, qboConnectorOptionsFromConfig(config));
+  else logger.warn("QBO_CLIENT_ID / QBO_CLIENT_SECRET not set: connecting companies to QuickBooks is disabled");
+  return {
+    db: runtime.db,
+    logger,
+    secrets: runtime.secrets.box,
+    clock: systemClock,
+    publicUrl: config.publicUrl,
+    devposTester: devposTesterFrom(devpos),
+    ...(qbo ? { qboConnect: qboConnectServiceFrom(qbo), qboCatalog: qboCatalogFrom(qbo) } : {}),
+  };
+}
+// --- end API dependencies ---
 
 function parsePort(value: string): number {
   const port = Number(value);
