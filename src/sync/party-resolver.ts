@@ -5,7 +5,8 @@ import { getPartyLink, insertPartyLink, listPartyLinks } from "../storage/repos/
 import type { Db } from "../storage/repos/repo-helpers.js";
 import { displayNameCandidate, partyMarker, type PartyIdentity } from "./parties.js";
 import type { QboEntity, QboGateway } from "./ports.js";
-import { writeRequestId } from "./request-ids.js";
+import { batchRequestId, writeRequestId } from "./request-ids.js";
+import { runWriteLanes } from "./write-lanes.js";
 
 /**
  * Resolves document parties to QBO customer/vendor ids before any document is written
@@ -75,23 +76,30 @@ export async function createPartyResolver(deps: PartyResolverDeps): Promise<Part
     if (found.type !== ENTITY[party.role]) return false;
     const currency = (found.entity.CurrencyRef as { value?: string } | undefined)?.value ?? deps.homeCurrency;
     if (currency.toUpperCase() !== party.currency) return false;
-    if (found.entity.Id === "1" && party.role === "customer") return false; // never the catch-all
     const notes = typeof found.entity.Notes === "string" ? found.entity.Notes : "";
     const marker = /DevPos party (\S.*)$/m.exec(notes);
     return marker === null || marker[0].trim() === partyMarker(party.key);
   };
 
-  const resolveOne = async (party: PartyIdentity): Promise<PartyResolution> => {
+  const bodyFor = (party: PartyIdentity, displayName: string): Record<string, unknown> => {
+    const body: Record<string, unknown> = { DisplayName: displayName, CurrencyRef: { value: party.currency } };
+    if (party.name) body.CompanyName = party.name.slice(0, 100);
+    if (party.role === "customer") body.Notes = partyMarker(party.key);
+    return body;
+  };
+  const requestIdFor = (party: PartyIdentity, displayName: string) => writeRequestId("party", deps.companyId, party.role, party.key, party.currency, displayName);
+
+  /** After a clash on candidate `from - 1` (or from scratch): adopt or try the next names, one by one. */
+  const resolveOne = async (party: PartyIdentity, from = 1, clashed?: string): Promise<PartyResolution> => {
     const entity = ENTITY[party.role];
-    for (let n = 1; n <= MAX_NAME_ATTEMPTS; n++) {
+    if (clashed !== undefined) {
+      const found = await findByDisplayName(clashed);
+      if (found && adoptable(party, found)) return await link(party, found.entity, clashed, false);
+    }
+    for (let n = from; n <= MAX_NAME_ATTEMPTS; n++) {
       const displayName = displayNameCandidate(party, deps.homeCurrency, n);
-      const body: Record<string, unknown> = { DisplayName: displayName, CurrencyRef: { value: party.currency } };
-      if (party.name) body.CompanyName = party.name.slice(0, 100);
-      if (party.role === "customer") body.Notes = partyMarker(party.key);
       try {
-        const created = await deps.qbo.create<QboEntity>(entity, body, {
-          requestId: writeRequestId("party", deps.companyId, party.role, party.key, party.currency, displayName),
-        });
+        const created = await deps.qbo.create<QboEntity>(entity, bodyFor(party, displayName), { requestId: requestIdFor(party, displayName) });
         return await link(party, created, displayName, true);
       } catch (error) {
         if (!(error instanceof QboFault) || !error.hasCode(QBO_FAULT_CODES.duplicateName)) throw error;
@@ -110,19 +118,38 @@ export async function createPartyResolver(deps: PartyResolverDeps): Promise<Part
         const key = identityKey(p);
         if (!resolved.has(key) && !todo.has(key)) todo.set(key, p);
       }
-      const queue = [...todo.entries()];
-      const worker = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const [key, party] = next;
-          try {
-            resolved.set(key, await resolveOne(party));
-          } catch (error) {
-            if (isRunLevel(error)) throw error;
-            resolved.set(key, { ok: false, message: `could not resolve ${party.role} "${party.displayName}": ${error instanceof Error ? error.message : String(error)}`, error });
-          }
+      const settle = async (key: string, party: PartyIdentity, work: () => Promise<PartyResolution>) => {
+        try {
+          resolved.set(key, await work());
+        } catch (error) {
+          if (isRunLevel(error)) throw error;
+          resolved.set(key, { ok: false, message: `could not resolve ${party.role} "${party.displayName}": ${error instanceof Error ? error.message : String(error)}`, error });
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 8, queue.length)) }, worker));
+      // New parties share the write lanes with documents: batches of 30 creates, plus singles
+      // while the batch budget is spent. A clash (6240) falls back to adopt-or-next-name.
+      await runWriteLanes<[string, PartyIdentity]>({
+        tasks: [...todo.entries()],
+        batchable: () => true,
+        concurrency: deps.concurrency ?? 8,
+        capacity: deps.qbo.capacity ? () => deps.qbo.capacity!() : undefined,
+        shouldStop: async () => false,
+        runSingle: ([key, party]) => settle(key, party, () => resolveOne(party)),
+        runBatch: async (batch) => {
+          const names = batch.map(([, party]) => displayNameCandidate(party, deps.homeCurrency, 1));
+          const results = await deps.qbo.batch(
+            batch.map(([, party], i) => ({ operation: "create" as const, entity: ENTITY[party.role], body: bodyFor(party, names[i]!) })),
+            { requestId: batchRequestId(batch.map(([, party], i) => requestIdFor(party, names[i]!)), "party") },
+          );
+          for (let i = 0; i < batch.length; i++) {
+            const [key, party] = batch[i]!;
+            const result = results[i]!;
+            if (result.ok) await settle(key, party, () => link(party, result.value, names[i]!, true));
+            else if (result.fault.hasCode(QBO_FAULT_CODES.duplicateName)) await settle(key, party, () => resolveOne(party, 2, names[i]!));
+            else resolved.set(key, { ok: false, message: `could not create ${party.role} "${names[i]}": ${result.fault.message}`, error: result.fault });
+          }
+        },
+      });
       return resolved;
     },
   };
