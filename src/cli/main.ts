@@ -13,6 +13,7 @@ import { runDueCommand } from "./commands/run-due.js";
 import { schedulesCommand } from "./commands/schedules.js";
 import { runsCommand } from "./commands/runs.js";
 import { logsCommand } from "./commands/logs.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { CliError } from "./runtime.js";
 
 const program = new Command("devsync")
@@ -20,7 +21,7 @@ const program = new Command("devsync")
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand(), doctorCommand()]) {
   program.addCommand(command);
 }
 
