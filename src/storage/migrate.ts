@@ -43,7 +43,12 @@ export async function migrateToLatest(handle: DbHandle): Promise<{ applied: stri
   // own and fails. Naming our schema makes the check look only here.
   const migrationTableSchema = handle.dialect === "postgres" ? await currentSchema(handle.db) : undefined;
   const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // That listing also fails when another schema is dropped while it runs (3F000): not ours, try again.
+  for (let attempt = 1; attempt < 5 && (error as { code?: unknown } | undefined)?.code === "3F000"; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     // Kysely takes no lock on SQLite, so two processes starting at once can both try the same
     // migration. Each runs in one transaction, so the loser rolled back completely; if the
