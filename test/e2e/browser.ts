@@ -1,8 +1,14 @@
 import { mkdirSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-export const SCREENSHOT_DIR = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+/**
+ * Where pictures go: test-results/screenshots (git-ignored) on every `npm test`, so the suite
+ * never dirties the work tree; `npm run screenshots` points this at docs/screenshots.
+ */
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const SCREENSHOT_DIR = resolve(ROOT, process.env.DEVSYNC_SCREENSHOT_DIR ?? "test-results/screenshots") + sep;
 export const CHROMIUM = process.env.DEVSYNC_CHROMIUM ?? "/usr/bin/chromium";
 
 /** Debian's Chromium, headless; never a downloaded browser. */
@@ -13,9 +19,12 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Short-lived confirmations ("Schedule saved.") are left out of the pictures. */
+const SCREENSHOT_STYLE = ".toasts { display: none !important; }";
+
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let fonts settle and toasts/animations finish so the pictures are stable.
   await page.evaluate("document.fonts.ready.then(() => undefined)");
-  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: options.fullPage ?? true, animations: "disabled", caret: "hide" });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: options.fullPage ?? true, animations: "disabled", caret: "hide", style: SCREENSHOT_STYLE });
 }

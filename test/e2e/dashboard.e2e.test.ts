@@ -107,7 +107,7 @@ describe("dashboard in Chromium", () => {
     await popup.getByRole("button", { name: "Connect", exact: true }).click();
     // The callback page tells this window and closes itself; the card updates without a reload.
     await popup.waitForEvent("close", { timeout: 15_000 });
-    await page.getByText("QuickBooks is connected. You can close this window.").waitFor();
+    await page.getByText("QuickBooks is connected. Syncs can now send documents to it.").waitFor();
     await page.getByRole("button", { name: "Reconnect QuickBooks" }).waitFor();
     await page.locator(".page-header").getByText("QuickBooks connected").waitFor();
     const status = await apiGet<{ status: string; realm_id: string | null }>(`/api/companies/${companyId}/qbo`);
@@ -247,7 +247,7 @@ describe("dashboard in Chromium", () => {
     await page.getByRole("list", { name: "Run log" }).locator("li").first().waitFor();
     const detail = await apiGet<{ item_counts: Record<string, number> }>(`/api/runs/${runId}`);
     expect(Object.values(detail.item_counts).reduce((a, b) => a + b, 0)).toBe(total);
-    await screenshot(page, "06-run-detail");
+    await screenshot(page, "06-run-detail", { fullPage: false });
   }, STEP_TIMEOUT);
 
   it("shows every main page with content (screenshots for the README)", async () => {

@@ -1,10 +1,11 @@
-const ORDER = ["created", "updated", "unchanged", "voided", "resolved", "skipped", "failed"];
+const ORDER = ["created", "recovered", "updated", "unchanged", "voided", "skipped", "attention", "failed"];
 const LABEL: Record<string, string> = {
   created: "Created",
   updated: "Updated",
   unchanged: "Unchanged",
   voided: "Voided",
-  resolved: "Already in QuickBooks",
+  recovered: "Found in QuickBooks",
+  attention: "Needs attention",
   skipped: "Skipped",
   failed: "Failed",
 };

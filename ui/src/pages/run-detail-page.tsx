@@ -18,7 +18,8 @@ const ACTION_LABEL: Record<string, string> = {
   updated: "Updated",
   unchanged: "Unchanged",
   voided: "Voided",
-  resolved: "Already there",
+  recovered: "Found in QuickBooks",
+  attention: "Needs attention",
   skipped: "Skipped",
   failed: "Failed",
 };
@@ -43,7 +44,6 @@ function RunDetail({ run }: { run: SyncRunDetail }) {
     mutationFn: () => api.post(paths.runCancel(run.id)),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.run(run.id) }),
   });
-  const summaryExtras = Object.entries(run.summary ?? {}).filter(([, v]) => typeof v === "number" || typeof v === "string");
 
   return (
     <>
@@ -122,16 +122,7 @@ function RunDetail({ run }: { run: SyncRunDetail }) {
       )}
       <Card title="Summary" className="mt">
         {total === 0 && !active ? <p className="muted">No document needed syncing in this date range.</p> : <RunCounts counts={run.item_counts} />}
-        {summaryExtras.length > 0 && (
-          <dl className="kv small">
-            {summaryExtras.map(([k, v]) => (
-              <div key={k} style={{ display: "contents" }}>
-                <dt>{k.replace(/_/g, " ")}</dt>
-                <dd>{String(v)}</dd>
-              </div>
-            ))}
-          </dl>
-        )}
+        <SummaryTable summary={run.summary} />
       </Card>
       <RunItemsCard run={run} environment={qbo.data?.environment ?? null} />
       <RunLogCard run={run} />
@@ -281,5 +272,80 @@ function RunLogCard({ run }: { run: SyncRunDetail }) {
         </ol>
       )}
     </Card>
+  );
+}
+
+interface KindSummary {
+  total?: number;
+  created?: number;
+  updated?: number;
+  unchanged?: number;
+  skipped?: number;
+  failed?: number;
+  attention?: number;
+  voided?: number;
+}
+
+const SUMMARY_COLUMNS: [keyof KindSummary, string][] = [
+  ["total", "Found in DevPos"],
+  ["created", "Created"],
+  ["updated", "Updated"],
+  ["unchanged", "Unchanged"],
+  ["voided", "Voided"],
+  ["skipped", "Skipped"],
+  ["attention", "Needs attention"],
+  ["failed", "Failed"],
+];
+
+/** The engine's summary by kind (sales → invoices, purchases → bills), in words. */
+function SummaryTable({ summary }: { summary: SyncRunDetail["summary"] }) {
+  if (!summary) return null;
+  const kinds = ([
+    ["sales", "Sales → invoices"],
+    ["bills", "Purchases → bills"],
+  ] as const).filter(([k]) => typeof summary[k] === "object" && summary[k] !== null && ((summary[k] as KindSummary).total ?? 0) > 0);
+  const warnings = typeof summary.warnings === "number" ? summary.warnings : 0;
+  const duration = typeof summary.durationMs === "number" ? summary.durationMs : null;
+  return (
+    <>
+      {kinds.length > 0 && (
+        <div className="table-wrap">
+          <table className="responsive-table summary-table">
+            <caption className="visually-hidden">Documents by kind and result</caption>
+            <thead>
+              <tr>
+                <th scope="col">Documents</th>
+                {SUMMARY_COLUMNS.map(([, label]) => (
+                  <th key={label} scope="col" className="num">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {kinds.map(([k, label]) => {
+                const row = summary[k] as KindSummary;
+                return (
+                  <tr key={k}>
+                    <th scope="row" data-label="Documents">
+                      {label}
+                    </th>
+                    {SUMMARY_COLUMNS.map(([key, colLabel]) => (
+                      <td key={key} className="num" data-label={colLabel}>
+                        {(row[key] ?? 0).toLocaleString("en")}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="muted small" style={{ marginTop: "0.6rem" }}>
+        {warnings > 0 ? `${plural(warnings, "warning")} in the run log. ` : "No warnings. "}
+        {duration !== null ? `The sync itself took ${(duration / 1000).toFixed(1)} s.` : ""}
+      </p>
+    </>
   );
 }

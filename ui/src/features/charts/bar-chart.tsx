@@ -12,7 +12,7 @@ export interface Series {
  */
 export function StackedBarChart({ title, days, series, values }: { title: string; days: string[]; series: Series[]; values: Record<string, Record<string, number>> }) {
   const id = useId();
-  const width = 720;
+  const width = 600;
   const height = 220;
   const pad = { top: 12, right: 8, bottom: 26, left: 36 };
   const innerW = width - pad.left - pad.right;
@@ -34,7 +34,7 @@ export function StackedBarChart({ title, days, series, values }: { title: string
           return (
             <g key={v}>
               <line x1={pad.left} x2={width - pad.right} y1={y} y2={y} stroke="#e3e6e1" />
-              <text x={pad.left - 6} y={y + 4} textAnchor="end" fontSize="11" fill="#5b655f">
+              <text x={pad.left - 6} y={y + 4} textAnchor="end" fontSize="12" fill="#5b655f">
                 {v}
               </text>
             </g>
@@ -57,7 +57,7 @@ export function StackedBarChart({ title, days, series, values }: { title: string
                 );
               })}
               {i % labelEvery === 0 && (
-                <text x={x + barW * 0.35} y={height - 8} textAnchor="middle" fontSize="11" fill="#5b655f">
+                <text x={x + barW * 0.35} y={height - 8} textAnchor="middle" fontSize="12" fill="#5b655f">
                   {d.slice(5)}
                 </text>
               )}
@@ -73,7 +73,9 @@ export function StackedBarChart({ title, days, series, values }: { title: string
           </li>
         ))}
       </ul>
-      <table className="visually-hidden">
+      {/* Tables ignore a 1px height, so the hiding wrapper is a div. */}
+      <div className="visually-hidden">
+      <table>
         <caption>{title}</caption>
         <thead>
           <tr>
@@ -98,6 +100,7 @@ export function StackedBarChart({ title, days, series, values }: { title: string
             ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
 }

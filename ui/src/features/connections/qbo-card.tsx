@@ -39,7 +39,7 @@ export function QboCard({ company }: { company: Company }) {
       const data = event.data as Partial<QboConnectMessage> | null;
       if (!data || data.type !== "devsync:qbo-connect") return;
       if (data.company_id !== null && data.company_id !== undefined && data.company_id !== company.id) return;
-      setConnect({ phase: "done", ok: Boolean(data.ok), message: data.message ?? "" });
+      setConnect({ phase: "done", ok: Boolean(data.ok), message: data.ok ? "QuickBooks is connected. Syncs can now send documents to it." : (data.message ?? "QuickBooks was not connected.") });
       if (data.ok) toast(`QuickBooks is connected to ${company.name}.`);
       refresh();
     }
@@ -58,7 +58,7 @@ export function QboCard({ company }: { company: Company }) {
   useEffect(() => {
     const data = status.data;
     if (connect.phase !== "waiting" || !data || data.status !== "connected" || data.connected_at === connectedAtBefore.current) return;
-    setConnect({ phase: "done", ok: true, message: "QuickBooks is connected." });
+    setConnect({ phase: "done", ok: true, message: "QuickBooks is connected. Syncs can now send documents to it." });
     refresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [status.data, connect.phase]);
