@@ -14,7 +14,7 @@ import { createTestDatabase, enabledDialects, type TestDatabase } from "../../he
  * Proof under concurrency (issue 6, item 5): several OS processes, each running a scheduler
  * and a worker from the built dist/, share one database. 100 companies × 3 schedules
  * (hourly, daily, weekly, monthly, cron; three zones; across the March DST change) over 48
- * simulated hours, compressed into ~45 real seconds. Mid-way one process is SIGKILLed while
+ * simulated hours, compressed into 60 real seconds. Mid-way one process is SIGKILLed while
  * it runs syncs. Afterwards:
  * - every slot of every schedule has exactly one run row (or lies inside a catch-up run's span);
  * - no company ever had two running runs (unique claim column, sampled while running, and the
@@ -26,7 +26,7 @@ const CHILD = resolve(import.meta.dirname, "sim-child.mjs");
 const SIM_START = Date.parse("2026-03-27T22:00:00.000Z");
 const SIM_HOURS = 48;
 const SIM_END = SIM_START + SIM_HOURS * 3_600_000;
-const REAL_SPAN_MS = 45_000;
+const REAL_SPAN_MS = 60_000;
 const FACTOR = (SIM_END - SIM_START) / REAL_SPAN_MS;
 
 interface Interval {
@@ -71,6 +71,8 @@ for (const dialect of enabledDialects()) {
           concurrency: dialect === "sqlite" ? 4 : 6,
           minRunMs: 5,
           spreadRunMs: 60,
+          longEvery: 20,
+          longRunMs: 300,
           failEvery: 23,
         };
         const logOf = (index: number) => join(dir, `proc-${index}.jsonl`);
@@ -110,10 +112,11 @@ for (const dialect of enabledDialects()) {
         // Mid-way, kill process 0 (the only one on SQLite) while it is executing syncs.
         const victim = 0;
         await sleepUntil(realStartMs + REAL_SPAN_MS * 0.4);
-        const inFlightAtKill = await waitForInFlight(logOf(victim), 10_000);
+        await waitForLongRunInFlight(logOf(victim), base.longEvery, 15_000);
         const killedAt = Date.now();
         children[victim]!.kill("SIGKILL");
         await new Promise((r) => children[victim]!.once("exit", r));
+        const inFlightAtKill = openRuns(logOf(victim));
         if (dialect === "sqlite") {
           // One machine: the replacement process (e.g. restarted by systemd) reclaims them.
           start(processes);
@@ -239,10 +242,12 @@ async function seed(db: Db): Promise<SeededSchedule[]> {
         : c % 4 === 1
           ? { frequency: "monthly", dayOfMonth: 28 + (c % 2), hourOfDay: 6, jobType: "full" }
           : c % 4 === 2
-            ? { frequency: "cron", cronExpression: "*/30 * * * *", jobType: "bills", dateRangeDays: 1 }
-            : { frequency: "hourly", minute: (c * 7 + 30) % 60, jobType: "bills", dateRangeDays: 1 };
+            ? { frequency: "cron", cronExpression: "*/30 */4 * * *", jobType: "bills", dateRangeDays: 1 }
+            : { frequency: "cron", cronExpression: `${(c * 7 + 30) % 60} */3 * * *`, jobType: "bills", dateRangeDays: 1 };
     const fields: Partial<ScheduleFields>[] = [
-      { frequency: "hourly", minute: (c * 7) % 60, jobType: "sales", dateRangeDays: 1 },
+      c % 2 === 0
+        ? { frequency: "hourly", minute: (c * 7) % 60, jobType: "sales", dateRangeDays: 1 }
+        : { frequency: "cron", cronExpression: `${(c * 7) % 60} */2 * * *`, jobType: "sales", dateRangeDays: 1 },
       { frequency: "daily", hourOfDay: c % 24, minute: (c * 11) % 60, jobType: "full" },
       third,
     ];
@@ -288,22 +293,31 @@ function readIntervals(count: number, logOf: (i: number) => string, victim: numb
   return intervals;
 }
 
-/** Runs the process's log shows started and not finished, once there is at least one. */
-async function waitForInFlight(file: string, timeoutMs: number): Promise<number[]> {
+/** Runs (with when they started) the process's log shows started and not finished. */
+function openRunsWithStart(file: string): Map<number, number> {
+  const open = new Map<string, { run: number; t: number }>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      if (!line) continue;
+      const e = JSON.parse(line) as { e: string; run: number; attempt: number; t: number };
+      if (e.e === "start") open.set(`${e.run}/${e.attempt}`, { run: e.run, t: e.t });
+      else open.delete(`${e.run}/${e.attempt}`);
+    }
+  }
+  return new Map([...open.values()].map((o) => [o.run, o.t]));
+}
+
+function openRuns(file: string): number[] {
+  return [...openRunsWithStart(file).keys()];
+}
+
+/** Waits until the process has just started one of the long runs (so it is surely mid-run when killed). */
+async function waitForLongRunInFlight(file: string, longEvery: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (existsSync(file)) {
-      const open = new Map<string, number>();
-      for (const line of readFileSync(file, "utf8").split("\n")) {
-        if (!line) continue;
-        const e = JSON.parse(line) as { e: string; run: number; attempt: number };
-        if (e.e === "start") open.set(`${e.run}/${e.attempt}`, e.run);
-        else open.delete(`${e.run}/${e.attempt}`);
-      }
-      if (open.size > 0) return [...open.values()];
-    }
-    if (Date.now() > deadline) throw new Error("the victim never had a run in flight");
-    await sleep(2);
+    for (const [run, startedAt] of openRunsWithStart(file)) if (run % longEvery === 0 && Date.now() - startedAt < 200) return;
+    if (Date.now() > deadline) throw new Error("the victim never had a long run in flight");
+    await sleep(5);
   }
 }
 

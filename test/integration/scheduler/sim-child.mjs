@@ -24,7 +24,8 @@ const handle =
 
 const record = (entry) => appendFileSync(cfg.logFile, `${JSON.stringify(entry)}\n`);
 const executor = createFakeExecutor({
-  durationMs: (run) => cfg.minRunMs + ((run.id * 37) % cfg.spreadRunMs),
+  // Every longEvery-th run is long, so the test can kill a process while it surely runs one.
+  durationMs: (run) => (run.id % cfg.longEvery === 0 ? cfg.longRunMs : cfg.minRunMs + ((run.id * 37) % cfg.spreadRunMs)),
   // Every failEvery-th run fails transiently on its first attempt and is retried with backoff.
   failure: (run) => (run.attempt === 1 && run.id % cfg.failEvery === 0 ? "retryable" : null),
   onStart: (run) => record({ e: "start", run: run.id, company: run.companyId, attempt: run.attempt, t: Date.now() }),
