@@ -1,6 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { createInitialMigration } from "./0001-initial.js";
-import { createClaimOrderIndexMigration } from "./0003-claim-order-index.js";
+import { createClaimOrderIndexMigration } from "./0002-claim-order-index.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -10,7 +10,7 @@ import type { SchemaDialect } from "./schema-helpers.js";
 export function createMigrationProvider(dialect: SchemaDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001-initial": createInitialMigration(dialect),
-    "0003-claim-order-index": createClaimOrderIndexMigration(),
+    "0002-claim-order-index": createClaimOrderIndexMigration(),
   };
   return { getMigrations: async () => migrations };
 }
