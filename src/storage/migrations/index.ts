@@ -1,6 +1,5 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { createInitialMigration } from "./0001-initial.js";
-import { createClaimOrderIndexMigration } from "./0002-claim-order-index.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -10,7 +9,6 @@ import type { SchemaDialect } from "./schema-helpers.js";
 export function createMigrationProvider(dialect: SchemaDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001-initial": createInitialMigration(dialect),
-    "0002-claim-order-index": createClaimOrderIndexMigration(),
   };
   return { getMigrations: async () => migrations };
 }
