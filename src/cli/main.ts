@@ -14,6 +14,7 @@ import { schedulesCommand } from "./commands/schedules.js";
 import { runsCommand } from "./commands/runs.js";
 import { logsCommand } from "./commands/logs.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { demoCommand } from "./commands/demo.js";
 import { CliError } from "./runtime.js";
 
 const program = new Command("devsync")
@@ -21,7 +22,7 @@ const program = new Command("devsync")
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand(), doctorCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand(), doctorCommand(), demoCommand()]) {
   program.addCommand(command);
 }
 
