@@ -6,7 +6,6 @@ import { createSecretBox } from "../dist/secrets/secret-box.js";
 import { createSyncConnectors } from "../dist/sync/connectors.js";
 import { runSync } from "../dist/sync/execute.js";
 import { systemClock } from "../dist/clock.js";
-import { devposRowShim } from "../test/integration/sync/fixtures/devpos-row-shim.mjs";
 
 const input = JSON.parse(process.argv[2]);
 const handle = createDb({ dialect: "sqlite", file: input.dbFile });
@@ -23,7 +22,7 @@ const counting = (inner) => async (request, init) => {
   return inner(request, init);
 };
 const connectors = createSyncConnectors(
-  { db: handle.db, box, clock: systemClock, fetch: counting(devposRowShim()) },
+  { db: handle.db, box, clock: systemClock, fetch: counting(globalThis.fetch) },
   {
     qbo: {
       oauth: {

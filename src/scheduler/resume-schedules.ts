@@ -5,7 +5,8 @@ import { listCompanySchedules, pauseCompanySchedules, type ScheduleWithCompany }
 import { resumeScheduleAt } from "../storage/repos/scheduler-slots.js";
 
 /** The pause reason when QuickBooks refused the company's refresh token (SCHEDULING.md). */
-export const RECONNECT_QUICKBOOKS_REASON = "reconnect QuickBooks";
+export { RECONNECT_QUICKBOOKS as RECONNECT_QUICKBOOKS_REASON } from "../domain/pause-reasons.js";
+import { RECONNECT_QUICKBOOKS as RECONNECT_QUICKBOOKS_REASON } from "../domain/pause-reasons.js";
 
 /** Pauses every schedule of the company until it is reconnected. Returns how many were paused. */
 export function pauseSchedulesForReconnect(db: Db, companyId: number, now: Date): Promise<number> {

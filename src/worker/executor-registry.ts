@@ -1,23 +1,40 @@
 import type { Runtime } from "../cli/runtime.js";
+import { systemClock, type Clock } from "../clock.js";
+import type { QboConnector } from "../connectors/qbo/qbo-connector.js";
+import { createSyncConnectors, syncConnectorsOptionsFromConfig } from "../sync/connectors.js";
+import { createSyncExecutor } from "../sync/executor.js";
 import { PermanentRunError } from "./run-errors.js";
 import type { RunExecutor } from "./run-executor.js";
 
 /** What an executor may need from the process: config, logger, database, secret box. */
 export type ExecutorRuntime = Pick<Runtime, "config" | "logger" | "db" | "secrets">;
 
-export const SYNC_ENGINE_MISSING_CODE = "sync_engine_missing";
+export const QBO_NOT_CONFIGURED_CODE = "qbo_not_configured";
+
+export interface DefaultExecutorOptions {
+  clock?: Clock;
+  /** The process's QuickBooks connector, when it already has one (serve shares it with the API). */
+  qboConnector?: QboConnector;
+}
 
 /**
- * The single place the CLI (serve, worker, run-due) gets its RunExecutor from.
- *
- * The sync engine (DevPos → QuickBooks, issue 5) is not part of this build yet, so every run
- * fails at once with a clear permanent error instead of pretending to sync. When the engine
- * lands, this function returns it and nothing else changes.
+ * The single place the CLI (serve, worker, run-due) gets its RunExecutor from: the sync engine
+ * on the process's connectors. Without an Intuit app (QBO_CLIENT_ID / QBO_CLIENT_SECRET) no
+ * company can be connected, so runs fail at once with a permanent error that says so.
  */
-export function createDefaultExecutor(_runtime: ExecutorRuntime): RunExecutor {
-  return {
-    async execute() {
-      throw new PermanentRunError(SYNC_ENGINE_MISSING_CODE, "sync engine not installed yet: this devsync build cannot execute syncs");
-    },
-  };
+export function createDefaultExecutor(runtime: ExecutorRuntime, options: DefaultExecutorOptions = {}): RunExecutor {
+  const { config, logger } = runtime;
+  if (!options.qboConnector && !(config.qbo.clientId && config.qbo.clientSecret)) {
+    return {
+      async execute() {
+        throw new PermanentRunError(QBO_NOT_CONFIGURED_CODE, "the QuickBooks app is not configured: set QBO_CLIENT_ID and QBO_CLIENT_SECRET");
+      },
+    };
+  }
+  const db = runtime.db.db;
+  const connectors = createSyncConnectors(
+    { db, box: runtime.secrets.box, clock: options.clock ?? systemClock, logger, ...(options.qboConnector ? { qboConnector: options.qboConnector } : {}) },
+    syncConnectorsOptionsFromConfig(config),
+  );
+  return createSyncExecutor({ db, connectors, logger });
 }

@@ -15,4 +15,4 @@ export {
 export { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 export { createFakeExecutor, noopExecutor, type FakeExecutorOptions, type FakeFailure } from "./fake-executor.js";
 export { startBackgroundRoles, type BackgroundRoles, type BackgroundRolesOptions } from "./background-roles.js";
-export { createDefaultExecutor, SYNC_ENGINE_MISSING_CODE, type ExecutorRuntime } from "./executor-registry.js";
+export { createDefaultExecutor, QBO_NOT_CONFIGURED_CODE, type DefaultExecutorOptions, type ExecutorRuntime } from "./executor-registry.js";

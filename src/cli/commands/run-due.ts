@@ -3,7 +3,7 @@ import { systemClock } from "../../clock.js";
 import { tick } from "../../scheduler/tick.js";
 import type { TakenSlot } from "../../scheduler/take-slot.js";
 import { getCompaniesByIds, type Company } from "../../storage/repos/companies.js";
-import { createDefaultExecutor } from "../../worker/executor-registry.js";
+import { createProcessServices } from "../process-services.js";
 import type { RunResult } from "../../worker/execute-run.js";
 import { createWorker } from "../../worker/worker.js";
 import { openRuntime } from "../runtime.js";
@@ -24,15 +24,18 @@ export function runDueCommand(): Command {
       const runtime = await openRuntime({ logLevel: "error" });
       try {
         const db = runtime.db.db;
+        const services = createProcessServices(runtime);
         const ticked = await tick({ db, clock: systemClock, logger: runtime.logger });
         const worker = createWorker({
           db,
           logger: runtime.logger,
-          executor: createDefaultExecutor(runtime),
+          executor: services.executor,
+          onRunFinished: services.alerter.onRunResult,
           concurrency: options.concurrency,
           ownerId: `run-due:${process.pid}`,
         });
         const results = await worker.drain();
+        await services.close();
         const skipped = ticked.slots.filter((s) => s.outcome === "skipped");
         const companyIds = [...new Set([...results.map((r) => r.run.companyId), ...skipped.map((s) => s.companyId)])];
         const companies = new Map((await getCompaniesByIds(db, companyIds)).map((c) => [c.id, c]));

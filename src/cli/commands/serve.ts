@@ -1,29 +1,32 @@
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { createApp, type AppDeps } from "../../api/create-app.js";
 import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom } from "../../api/connector-adapters.js";
-import { systemClock } from "../../clock.js";
-import { createDevposClient } from "../../connectors/devpos/index.js";
-import { createQboConnector, qboConnectorOptionsFromConfig } from "../../connectors/qbo/index.js";
+import { registerDashboard } from "../../api/routes/dashboard.js";
+import { startRetention } from "../../ops/retention.js";
 import { countUsers } from "../../storage/repos/users.js";
-import { describeDatabase, openRuntime } from "../runtime.js";
-import { onShutdownSignal } from "../shutdown.js";
 import { startBackgroundRoles } from "../../worker/background-roles.js";
-import { createDefaultExecutor } from "../../worker/executor-registry.js";
+import { createProcessServices, type ProcessServices } from "../process-services.js";
+import { describeDatabase, openRuntime, type Runtime } from "../runtime.js";
+import { onShutdownSignal } from "../shutdown.js";
+
+/** The built dashboard, relative to this file in dist/cli/commands. */
+const DASHBOARD_DIST = resolve(import.meta.dirname, "../../../ui/dist");
 
 export function serveCommand(): Command {
   return new Command("serve")
-    .description("Run devsync: API and dashboard (and, as they land, scheduler and worker) in one process")
+    .description("Run devsync in one process: API and dashboard, scheduler, worker, token keep-alive, alerts and log retention")
     .addOption(new Option("--port <port>", "override PORT").argParser(parsePort))
     .action(async (options: { port?: number }) => {
       const runtime = await openRuntime();
       const { config, logger } = runtime;
-      // --- API dependencies (issue 7): connectors behind the API's interfaces ---
-      const app = await createApp(apiDepsFor(runtime));
-      // --- end API dependencies ---
+      const services = createProcessServices(runtime);
+      const app = await createApp(apiDepsFor(runtime, services));
+      await registerDashboard(app, { distDir: DASHBOARD_DIST });
       if ((await countUsers(runtime.db.db)) === 0) {
         logger.warn("no users yet: create the first admin with `devsync users add --admin`");
         process.stderr.write(
-          "\nNo users exist yet. Create the first administrator (you will be asked for a password):\n" +
+          "\nNo users exist yet. Create the first administrator in the dashboard, or here (you will be asked for a password):\n" +
             "  npx devsync users add --admin --email you@example.com --name \"Your Name\"\n" +
             "devsync never creates a default password.\n\n",
         );
@@ -32,37 +35,38 @@ export function serveCommand(): Command {
       const address = await app.listen({ port, host: config.host });
       logger.info({ address, database: describeDatabase(config) }, "devsync is listening");
 
-      // --- scheduler + worker roles (issue 6): started here, stopped first on shutdown ---
-      const roles = startBackgroundRoles({ db: runtime.db.db, logger, executor: createDefaultExecutor(runtime) });
-      // --- end scheduler + worker roles ---
+      const roles = startBackgroundRoles({
+        db: runtime.db.db,
+        logger,
+        clock: services.clock,
+        executor: services.executor,
+        worker: { onRunFinished: services.alerter.onRunResult },
+      });
+      const keepAlive = services.qbo?.startKeepAlive();
+      const retention = startRetention({ db: runtime.db.db, clock: services.clock, logger, retentionDays: config.retentionDays });
 
       await onShutdownSignal(logger, async () => {
         await roles.stop();
+        await keepAlive?.stop();
+        await retention.stop();
         await app.close();
+        await services.close();
         await runtime.close();
       });
     });
 }
 
-// --- API dependencies (issue 7) ---
-function apiDepsFor(runtime: Awaited<ReturnType<typeof openRuntime>>): AppDeps {
-  const { config, logger } = runtime;
-  const base = { db: runtime.db.db, box: runtime.secrets.box, clock: systemClock, logger };
-  const devpos = createDevposClient(base, { baseUrl: config.devpos.baseUrl, clientId: config.devpos.clientId, clientSecret: config.devpos.clientSecret });
-  let qbo: ReturnType<typeof createQboConnector> | undefined;
-  if (config.qbo.clientId && config.qbo.clientSecret) qbo = createQboConnector(base, qboConnectorOptionsFromConfig(config));
-  else logger.warn("QBO_CLIENT_ID / QBO_CLIENT_SECRET not set: connecting companies to QuickBooks is disabled");
+function apiDepsFor(runtime: Runtime, services: ProcessServices): AppDeps {
   return {
     db: runtime.db,
-    logger,
+    logger: runtime.logger,
     secrets: runtime.secrets.box,
-    clock: systemClock,
-    publicUrl: config.publicUrl,
-    devposTester: devposTesterFrom(devpos),
-    ...(qbo ? { qboConnect: qboConnectServiceFrom(qbo), qboCatalog: qboCatalogFrom(qbo) } : {}),
+    clock: services.clock,
+    publicUrl: runtime.config.publicUrl,
+    devposTester: devposTesterFrom(services.devpos),
+    ...(services.qbo ? { qboConnect: qboConnectServiceFrom(services.qbo), qboCatalog: qboCatalogFrom(services.qbo) } : {}),
   };
 }
-// --- end API dependencies ---
 
 function parsePort(value: string): number {
   const port = Number(value);

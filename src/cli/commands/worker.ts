@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { createDefaultExecutor } from "../../worker/executor-registry.js";
 import { createWorker } from "../../worker/worker.js";
+import { createProcessServices } from "../process-services.js";
 import { describeDatabase, openRuntime } from "../runtime.js";
 import { onShutdownSignal } from "../shutdown.js";
 import { positiveInteger, positiveNumber } from "./scheduler.js";
@@ -14,10 +14,12 @@ export function workerCommand(): Command {
     .option("--grace <seconds>", "on SIGTERM, how long in-flight runs may finish before they are handed back", positiveNumber("--grace"), 30)
     .action(async (options: { concurrency: number; lease: number; poll: number; grace: number }) => {
       const runtime = await openRuntime();
+      const services = createProcessServices(runtime);
       const worker = createWorker({
         db: runtime.db.db,
         logger: runtime.logger,
-        executor: createDefaultExecutor(runtime),
+        executor: services.executor,
+        onRunFinished: services.alerter.onRunResult,
         concurrency: options.concurrency,
         leaseMs: Math.round(options.lease * 1000),
         pollMs: Math.round(options.poll * 1000),
@@ -26,6 +28,7 @@ export function workerCommand(): Command {
       runtime.logger.info({ database: describeDatabase(runtime.config), owner: worker.ownerId }, "worker running");
       await onShutdownSignal(runtime.logger, async () => {
         await worker.stop(Math.round(options.grace * 1000));
+        await services.close();
         await runtime.close();
       });
     });

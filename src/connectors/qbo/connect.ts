@@ -5,7 +5,8 @@ import type { SecretBox } from "../../secrets/secret-box.js";
 import { createOAuthState, consumeOAuthState } from "../../storage/repos/oauth-states.js";
 import { getQboConnectionByRealm, markDisconnected, readQboTokens, RealmInUseError, saveConnectedTokens, type QboEnvironment } from "../../storage/repos/qbo-connections.js";
 import type { Db } from "../../storage/repos/repo-helpers.js";
-import { pauseCompanySchedules, resumeCompanySchedules } from "../../storage/repos/schedules.js";
+import { resumeSchedulesAfterReconnect } from "../../scheduler/resume-schedules.js";
+import { pauseCompanySchedules } from "../../storage/repos/schedules.js";
 import type { ConnectionEvents } from "./connection-events.js";
 import { QboGrantRevokedError, QboOAuthError } from "./errors.js";
 import type { QboOAuthClient } from "./oauth.js";
@@ -141,7 +142,9 @@ export async function completeConnect(deps: QboConnectDeps, input: CompleteConne
     throw error;
   }
   deps.tokens?.forget(companyId);
-  const resumedSchedules = await resumeCompanySchedules(deps.db, companyId, now, RECONNECT_QUICKBOOKS);
+  // Next runs restart from now (SCHEDULING.md: re-enabled → first slot after now); the window of
+  // that run reaches back to the last success, so nothing missed while paused is lost.
+  const resumedSchedules = await resumeSchedulesAfterReconnect(deps.db, companyId, now);
   const reconnected = previous !== undefined && previous.connection.connectedAt !== null;
   deps.logger?.info({ companyId, realmId, reconnected, resumedSchedules }, "quickbooks connected");
   deps.events.emit({ type: "connected", companyId, realmId, reconnected, resumedSchedules });

@@ -20,8 +20,8 @@ import type { ConnectionEvents } from "./connection-events.js";
 import { QboGrantRevokedError, QboNotConnectedError, QboRefreshBusyError } from "./errors.js";
 import type { QboOAuthClient } from "./oauth.js";
 
-/** The pause reason on a company's schedules while its grant is refused; a reconnect lifts it. */
-export const RECONNECT_QUICKBOOKS = "reconnect QuickBooks";
+export { RECONNECT_QUICKBOOKS } from "../../domain/pause-reasons.js";
+import { RECONNECT_QUICKBOOKS } from "../../domain/pause-reasons.js";
 
 export interface TokenManagerOptions {
   /** Refresh when fewer than this many ms of access-token life remain (default 10 min). */

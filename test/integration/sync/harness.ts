@@ -10,7 +10,6 @@ import { enqueueRun } from "../../../src/storage/repos/sync-runs.js";
 import { createSyncConnectors, type SyncConnectors } from "../../../src/sync/connectors.js";
 import { runSync, type SyncHooks, type SyncResult } from "../../../src/sync/execute.js";
 import type { JobType } from "../../../src/sync/plan.js";
-import { devposRowShim } from "./fixtures/devpos-row-shim.mjs";
 import { connectCompany, createQboWorld, newSecretBox, qboOptionsFor, silentLogger, startSandbox, type QboWorld } from "../connectors/harness.js";
 
 export { startSandbox };
@@ -46,7 +45,7 @@ export async function createSyncWorld(
   await connectCompany(qboWorld, company.id, { realmId });
   const urls = sandboxUrls(sandbox.url);
   const connectors = createSyncConnectors(
-    { db, box, clock: systemClock, logger: silentLogger, qboConnector: qboWorld.connector, fetch: devposRowShim() },
+    { db, box, clock: systemClock, logger: silentLogger, qboConnector: qboWorld.connector },
     { qbo: qboOptionsFor(sandbox), devpos: { baseUrl: urls.devposBase, listTimeoutMs: 30_000, backoff: { baseMs: 5, maxMs: 20 } } },
   );
   const world: SyncWorld = {

@@ -12,7 +12,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-const base = { statusCanBeChanged: false, dueDate: null, invoiceStatus: "Pranuar", partyType: "Shitje", selfIssuingType: null, customer: null };
+const base = { statusCanBeChanged: false, dueDate: null, invoiceStatus: "Pranuar", partyType: "Shitje" as const, selfIssuingType: null, customer: null };
 
 describeEachDatabase("parties on a DisplayName clash (6240)", (current) => {
   it("adopts an entity of the same kind and currency; disambiguates a different party, kind or currency", async () => {

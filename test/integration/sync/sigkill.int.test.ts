@@ -27,16 +27,23 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
-function runChild(args: object, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+/**
+ * Runs the sync child; `killWhen` is polled every few milliseconds and SIGKILLs the child the
+ * moment it returns true, so kills are tied to the run's progress, not to wall time (a fast
+ * machine would otherwise finish before a timed kill).
+ */
+function runChild(args: object, killWhen?: () => boolean): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [child, JSON.stringify(args)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (d) => (stdout += d));
     proc.stderr.on("data", (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
+    const timer = killWhen === undefined ? undefined : setInterval(() => {
+      if (killWhen()) proc.kill("SIGKILL");
+    }, 2);
     proc.on("exit", (code, signal) => {
-      if (timer) clearTimeout(timer);
+      if (timer) clearInterval(timer);
       resolve({ code, signal, stdout, stderr });
     });
   });
@@ -50,16 +57,21 @@ describeEachDatabase("sync survives SIGKILL", (current) => {
     const expected = docs.filter((d) => d.row.invoiceStatus !== "Refuzuar" && Number(d.row.amount) !== 0);
     const args = { target: current().target, keyBase64, companyId: world.company.id, sandboxUrl: sandbox.url, window: { from: "2025-03-01", to: "2025-03-31" } };
 
-    // Kill moments spread over a run's life (start-up, parties, batches in flight).
+    // Kill moments spread over the run's life: each kill waits for a random number of further
+    // documents to land in QuickBooks (0 = during start-up or party resolution), so every kill
+    // hits a run in progress, with batches in flight.
     let seed = 12345;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const createdCount = () => sandbox.qbo.createdDocuments(world.realmId).length;
     let killed = 0;
     for (let i = 0; i < 10; i++) {
-      const result = await runChild(args, 200 + Math.floor(random() * 1800));
+      const remaining = expected.length - createdCount();
+      const target = createdCount() + (i % 3 === 0 ? 0 : Math.floor(random() * Math.min(remaining, 120)));
+      const result = await runChild(args, () => createdCount() >= target);
       if (result.signal === "SIGKILL") killed++;
       else expect(result.code, result.stderr).toBe(0);
     }
-    expect(killed).toBeGreaterThanOrEqual(5);
+    expect(killed).toBe(10);
 
     const final = await runChild(args);
     expect(final.code, final.stderr).toBe(0);
