@@ -8,11 +8,8 @@ import type { DbHandle } from "../storage/db.js";
  * never speaks QuickBooks or DevPos HTTP itself (ARCHITECTURE.md: connectors/ does).
  */
 
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock, type Clock } from "../clock.js";
+import type { Clock } from "../clock.js";
 
 /** A QuickBooks item, account or tax code offered as a company setting. */
 export interface QboCandidate {
