@@ -177,11 +177,13 @@ describe("dashboard in Chromium", () => {
     const next = item.getByTestId("next-run");
     const toggle = item.getByRole("switch", { name: "Enabled" });
     expect(await toggle.isChecked()).toBe(true);
-    await toggle.uncheck();
+    // The switch is controlled by the server's answer, so click and wait for that answer
+    // (Playwright's uncheck() insists the state flips within the click itself).
+    await toggle.click();
     await waitForText(next, "Disabled");
     expect(await toggle.isChecked()).toBe(false);
 
-    await toggle.check();
+    await toggle.click();
     const now = DateTime.now().setZone("Europe/Tirane");
     const expected = now.hour < 9 ? "Next sync: Today at 9:00 AM" : "Next sync: Tomorrow at 9:00 AM";
     await waitForText(next, expected);
@@ -290,7 +292,8 @@ describe("dashboard in Chromium", () => {
     await dialog.getByLabel("Password").fill("another long passphrase");
     await dialog.getByRole("button", { name: "Add user" }).click();
     const access = page.getByRole("checkbox", { name: `Run syncs: ${tenant.companyName}` });
-    await access.check();
+    await access.click();
+    await waitForChecked(access);
     await waitForChecked(page.getByRole("checkbox", { name: `View: ${tenant.companyName}` }));
     await screenshot(page, "12-users-and-access");
 

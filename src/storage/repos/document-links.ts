@@ -193,11 +193,7 @@ export async function recordLinkUpdate(
     .set({
       sync_token: input.syncToken,
       content_hash: input.contentHash,
-      ...(input.docNumber !== undefined ? { doc_number: input.docNumber } : {}),
-      ...(input.txnDate !== undefined ? { txn_date: input.txnDate } : {}),
-      ...(input.amountMinor !== undefined ? { amount_minor: input.amountMinor } : {}),
-      ...(input.currency !== undefined ? { currency: input.currency } : {}),
-      ...(input.runId !== undefined ? { last_run_id: input.runId } : {}),
+      ...linkSnapshotColumns(input),
       updated_at: toDbInstant(input.now),
     })
     .where("id", "=", id)
@@ -318,4 +314,23 @@ export async function countDocumentsPerDay(db: Db, companyId: number, range: { f
 /** Only `synced` links (what the "synced documents" page shows). */
 export async function listSyncedDocuments(db: Db, options: Omit<ListDocumentLinksOptions, "state">): Promise<Page<DocumentLink>> {
   return listDocumentLinks(db, { ...options, state: "synced" });
+}
+
+/** The document facts a link keeps beside its QuickBooks id; only the fields given are written. */
+export interface LinkSnapshot {
+  docNumber?: string | null;
+  txnDate?: string | null;
+  amountMinor?: number | null;
+  currency?: string | null;
+  runId?: number | null;
+}
+
+export function linkSnapshotColumns(input: LinkSnapshot) {
+  return {
+    ...(input.docNumber !== undefined ? { doc_number: input.docNumber } : {}),
+    ...(input.txnDate !== undefined ? { txn_date: input.txnDate } : {}),
+    ...(input.amountMinor !== undefined ? { amount_minor: input.amountMinor } : {}),
+    ...(input.currency !== undefined ? { currency: input.currency } : {}),
+    ...(input.runId !== undefined ? { last_run_id: input.runId } : {}),
+  };
 }

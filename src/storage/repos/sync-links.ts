@@ -2,7 +2,7 @@ import type { Insertable } from "kysely";
 import { dialectOf } from "../db.js";
 import { withDbErrors } from "../errors.js";
 import type { DocumentLinksTable } from "../schema.js";
-import { getDocumentLinks, type DocumentKind, type DocumentLink, type NewPendingLink } from "./document-links.js";
+import { getDocumentLinks, linkSnapshotColumns, type DocumentKind, type DocumentLink, type NewPendingLink } from "./document-links.js";
 import { affected, chunk, inTransaction, rowsPerInsert, toDbInstant, type Db } from "./repo-helpers.js";
 
 /**
@@ -110,11 +110,7 @@ export async function renewPendingLink(
     .set({
       request_id: input.requestId,
       content_hash: input.contentHash,
-      ...(input.docNumber !== undefined ? { doc_number: input.docNumber } : {}),
-      ...(input.txnDate !== undefined ? { txn_date: input.txnDate } : {}),
-      ...(input.amountMinor !== undefined ? { amount_minor: input.amountMinor } : {}),
-      ...(input.currency !== undefined ? { currency: input.currency } : {}),
-      ...(input.runId !== undefined ? { last_run_id: input.runId } : {}),
+      ...linkSnapshotColumns(input),
       updated_at: toDbInstant(input.now),
     })
     .where("id", "=", id)
