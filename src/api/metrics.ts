@@ -1,54 +1,16 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Gauge, Registry } from "prom-client";
 import type { DbHandle } from "../storage/db.js";
 import { readMetricsSnapshot } from "../storage/repos/api-metrics.js";
 import type { Clock } from "./deps.js";
 
 /**
- * Prometheus metrics. Counters that only a running process knows (QBO requests, 429s, token
- * refreshes, documents written by this worker) live in `processMetrics`, which connectors and
- * the worker increment; figures the database already holds (runs by status, synced documents,
- * scheduler lag) are read at scrape time, so every process reports the same truth.
+ * Prometheus metrics. Counters that only a running process knows live in src/process-metrics.ts
+ * (incremented where the events happen: connectors, worker, sync); figures the database already
+ * holds (runs by status, synced documents, scheduler lag) are read at scrape time, so every
+ * process reports the same truth.
  */
-export const processRegistry = new Registry();
-
-export const processMetrics = {
-  qboRequests: new Counter({
-    name: "devsync_qbo_requests_total",
-    help: "HTTP requests sent to QuickBooks Online, by operation and HTTP status.",
-    labelNames: ["operation", "status"] as const,
-    registers: [processRegistry],
-  }),
-  qboThrottled: new Counter({
-    name: "devsync_qbo_throttled_total",
-    help: "QuickBooks answers with HTTP 429 (rate limited).",
-    registers: [processRegistry],
-  }),
-  tokenRefreshes: new Counter({
-    name: "devsync_qbo_token_refreshes_total",
-    help: "QuickBooks token refreshes by outcome (ok, invalid_grant, error).",
-    labelNames: ["outcome"] as const,
-    registers: [processRegistry],
-  }),
-  devposRequests: new Counter({
-    name: "devsync_devpos_requests_total",
-    help: "HTTP requests sent to DevPos, by HTTP status.",
-    labelNames: ["status"] as const,
-    registers: [processRegistry],
-  }),
-  documentsWritten: new Counter({
-    name: "devsync_documents_written_total",
-    help: "Documents this process wrote to QuickBooks, by kind and action.",
-    labelNames: ["kind", "action"] as const,
-    registers: [processRegistry],
-  }),
-  runDuration: new Histogram({
-    name: "devsync_run_duration_seconds",
-    help: "Duration of finished sync runs in this process.",
-    labelNames: ["job_type", "status"] as const,
-    buckets: [1, 5, 15, 60, 300, 900, 3600],
-    registers: [processRegistry],
-  }),
-};
+export { processMetrics, processRegistry } from "../process-metrics.js";
+import { processRegistry } from "../process-metrics.js";
 
 /** The database-backed gauges of one app (one database). */
 export function createDatabaseMetrics(db: DbHandle, clock: Clock): Registry {

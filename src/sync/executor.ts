@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { processMetrics } from "../process-metrics.js";
 import type { SyncRun } from "../storage/repos/sync-runs.js";
 import type { Db } from "../storage/repos/repo-helpers.js";
 import type { RunContext, RunExecutor, RunOutcome } from "../worker/run-executor.js";
@@ -46,6 +47,15 @@ export function createSyncExecutor(deps: SyncExecutorDeps): RunExecutor {
         },
       );
       deps.logger?.info({ runId: run.id, companyId: run.companyId, status: result.status, sales: result.summary.sales, bills: result.summary.bills }, "sync finished");
+      for (const kind of ["sales", "bills"] as const) {
+        for (const action of ["created", "updated", "voided"] as const) {
+          const count = result.summary[kind][action];
+          if (count > 0) processMetrics.documentsWritten.inc({ kind, action }, count);
+        }
+      }
+      if (result.summary.durationMs !== undefined) {
+        processMetrics.runDuration.observe({ job_type: run.jobType, status: result.status }, result.summary.durationMs / 1000);
+      }
       return {
         status: result.status,
         summary: result.summary as unknown as Record<string, unknown>,

@@ -4,6 +4,7 @@ import { parseSourceRow, type SourceDocument, type SourceKind } from "../../doma
 import type { SecretBox } from "../../secrets/secret-box.js";
 import { readDevposSecret, recordDevposError, recordDevposOk, saveDevposToken } from "../../storage/repos/devpos-credentials.js";
 import type { Db } from "../../storage/repos/repo-helpers.js";
+import { processMetrics } from "../../process-metrics.js";
 import { fetchText, parseJsonOrUndefined, realSleep, type FetchLike, type Sleep } from "../http.js";
 import { redactSecrets } from "../redact.js";
 import { backoffDelayMs, classifyError, type BackoffOptions } from "../retry-policy.js";
@@ -171,6 +172,7 @@ export function createDevposClient(deps: DevposClientDeps, options: DevposClient
               const bearer = await currentToken();
               const headers = { authorization: `Bearer ${bearer.value}`, tenant, accept: "application/json" };
               const response = await fetchText(countedFetch, url, { method: "GET", headers }, o.listTimeoutMs);
+              processMetrics.devposRequests.inc({ status: String(response.status) });
               const json = parseJsonOrUndefined(response.text);
               capture?.(endpoint, { method: "GET", url, headers: redactSecrets(headers) }, response.status, json ?? response.text.slice(0, 10_000));
               if (response.status === 401) {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { Clock } from "../../clock.js";
+import { processMetrics } from "../../process-metrics.js";
 import { fetchText, NetworkError, parseJsonOrUndefined, realSleep, retryAfterMs, type FetchLike, type HttpResponse, type Sleep } from "../http.js";
 import { backoffDelayMs, type BackoffOptions } from "../retry-policy.js";
 import { faultFromObject, parseQboFault, QboFault, QboThrottledError } from "./faults.js";
@@ -165,6 +166,8 @@ export function createQboClient(deps: QboClientDeps, options: QboClientOptions):
       } finally {
         permit.release();
       }
+      processMetrics.qboRequests.inc({ operation: request.kind, status: String(response.status) });
+      if (response.status === 429) processMetrics.qboThrottled.inc();
 
       if (response.status >= 200 && response.status < 300) {
         const json = parseJsonOrUndefined(response.text);

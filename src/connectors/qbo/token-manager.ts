@@ -17,6 +17,7 @@ import type { Db } from "../../storage/repos/repo-helpers.js";
 import { pauseCompanySchedules } from "../../storage/repos/schedules.js";
 import { realSleep, type Sleep } from "../http.js";
 import type { ConnectionEvents } from "./connection-events.js";
+import { processMetrics } from "../../process-metrics.js";
 import { QboGrantRevokedError, QboNotConnectedError, QboRefreshBusyError } from "./errors.js";
 import type { QboOAuthClient } from "./oauth.js";
 
@@ -148,7 +149,9 @@ export function createTokenManager(deps: TokenManagerDeps, options: TokenManager
     let tokens: QboTokens;
     try {
       tokens = await deps.oauth.refresh(current.tokens.refreshToken);
+      processMetrics.tokenRefreshes.inc({ outcome: "ok" });
     } catch (error) {
+      processMetrics.tokenRefreshes.inc({ outcome: error instanceof QboGrantRevokedError ? "invalid_grant" : "error" });
       if (error instanceof QboGrantRevokedError) {
         // Refused a value that is no longer current (the row changed while we asked)? Then it
         // was rotated by someone else, not revoked: look again instead of disconnecting.

@@ -4,6 +4,7 @@ import { isQboNotFound, QboFault, QboThrottledError } from "../../../src/connect
 import { createQboClient, type QboClient, type QboEntity } from "../../../src/connectors/qbo/qbo-client.js";
 import { quoteQboString } from "../../../src/connectors/qbo/query.js";
 import { createRateLimiter, type QboRateLimits } from "../../../src/connectors/qbo/rate-limiter.js";
+import { processRegistry } from "../../../src/process-metrics.js";
 import type { SandboxServer } from "../../../src/sandbox/server.js";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-db.js";
 import { advanceSandboxClock, connectCompany, countingFetch, createQboWorld, newCompany, sandboxRefreshCount, startSandbox, type QboWorld } from "./harness.js";
@@ -12,6 +13,11 @@ import { advanceSandboxClock, connectCompany, countingFetch, createQboWorld, new
  * The QuickBooks client over real HTTP against the sandbox. Token storage is exercised on every
  * database by qbo-tokens.int.test.ts; here one SQLite database holds the connection.
  */
+async function qboMetricTotals(): Promise<{ requests: number; throttled: number }> {
+  const sum = async (name: string) => (await processRegistry.getSingleMetric(name)!.get()).values.reduce((n, v) => n + v.value, 0);
+  return { requests: await sum("devsync_qbo_requests_total"), throttled: await sum("devsync_qbo_throttled_total") };
+}
+
 let sandbox: SandboxServer;
 let database: TestDatabase;
 beforeAll(async () => {
@@ -231,11 +237,16 @@ describe("QBO client: self-healing", () => {
     };
     const waits: number[] = [];
     const client = c.clientWith({ fetch: passMinuteOn429, throttleWaitMs: 25 });
+    const metricsBefore = await qboMetricTotals();
     const started = performance.now();
     for (let i = 0; i < 5; i++) await client.query("SELECT * FROM Item STARTPOSITION 1 MAXRESULTS 1");
     waits.push(performance.now() - started);
     const throttled = apiCalls(c.world).filter((x) => x.status === 429).length;
     expect(throttled).toBeGreaterThanOrEqual(1);
+    // /metrics counts what was sent: every request, and the 429s among them.
+    const metricsAfter = await qboMetricTotals();
+    expect(metricsAfter.requests - metricsBefore.requests).toBe(5 + throttled);
+    expect(metricsAfter.throttled - metricsBefore.throttled).toBe(throttled);
     expect(waits[0]).toBeGreaterThanOrEqual(25 * throttled - 5);
 
     // Retry-After wins over the default, and the XML body becomes a typed fault.
