@@ -34,8 +34,8 @@ export interface SyncConnectors {
   qbo: QboConnector;
   devpos: DevposClient;
   /** Ensures a fresh token first, so a revoked grant stops the run before any work. */
-  qboFor(companyId: number): Promise<QboGateway>;
-  devposFor(companyId: number): DevposReader;
+  qboFor(companyId: number, logger?: Logger): Promise<QboGateway>;
+  devposFor(companyId: number, logger?: Logger): DevposReader;
 }
 
 export function createSyncConnectors(deps: SyncConnectorsDeps, options: SyncConnectorsOptions): SyncConnectors {
@@ -46,11 +46,11 @@ export function createSyncConnectors(deps: SyncConnectorsDeps, options: SyncConn
   return {
     qbo,
     devpos,
-    async qboFor(companyId) {
+    async qboFor(companyId, logger) {
       const token = await qbo.tokens.ensureFreshToken(companyId);
-      return createQboGateway({ client: qbo.clientFor(companyId), limiter: qbo.limiter, realmId: token.realmId, limits: options.qbo.limits });
+      return createQboGateway({ client: qbo.clientFor(companyId, logger), limiter: qbo.limiter, realmId: token.realmId, limits: options.qbo.limits });
     },
-    devposFor: (companyId) => devpos.forCompany(companyId),
+    devposFor: (companyId, logger) => devpos.forCompany(companyId, logger),
   };
 }
 

@@ -16,8 +16,8 @@ import type { DevposReader, QboGateway } from "./ports.js";
 export interface SyncExecutorDeps {
   db: Db;
   connectors: {
-    qboFor(companyId: number): Promise<QboGateway>;
-    devposFor(companyId: number): DevposReader;
+    qboFor(companyId: number, logger?: Logger): Promise<QboGateway>;
+    devposFor(companyId: number, logger?: Logger): DevposReader;
   };
   logger?: Logger;
 }
@@ -25,7 +25,9 @@ export interface SyncExecutorDeps {
 export function createSyncExecutor(deps: SyncExecutorDeps): RunExecutor {
   return {
     async execute(run: SyncRun, ctx: RunContext): Promise<RunOutcome> {
-      const qbo = await deps.connectors.qboFor(run.companyId);
+      // Connector log lines of this run carry its run and company ids.
+      const runLogger = deps.logger?.child({ runId: run.id, companyId: run.companyId });
+      const qbo = await deps.connectors.qboFor(run.companyId, runLogger);
       // The worker aborts the signal when its own poll sees a cancel; a direct look costs a
       // query, so it happens at most once a second.
       let lastLook = 0;
@@ -38,7 +40,7 @@ export function createSyncExecutor(deps: SyncExecutorDeps): RunExecutor {
         return cancelled;
       };
       const result = await runSync(
-        { db: deps.db, now: () => ctx.now(), qbo, devpos: deps.connectors.devposFor(run.companyId) },
+        { db: deps.db, now: () => ctx.now(), qbo, devpos: deps.connectors.devposFor(run.companyId, runLogger) },
         { companyId: run.companyId, runId: run.id, jobType: run.jobType as JobType, window: { from: run.windowFrom, to: run.windowTo } },
         {
           log: (level, message, data) => ctx.log(level, message, data),

@@ -70,7 +70,8 @@ export interface DevposCompanyClient {
 }
 
 export interface DevposClient {
-  forCompany(companyId: number): DevposCompanyClient;
+  /** `logger` overrides the client's for this company (a run passes its own, carrying run and company ids). */
+  forCompany(companyId: number, logger?: Logger): DevposCompanyClient;
 }
 
 const LISTS: Record<SourceKind, string> = { sale: "GetSalesInvoice", purchase: "GetPurchaseInvoice" };
@@ -98,7 +99,7 @@ export function createDevposClient(deps: DevposClientDeps, options: DevposClient
   };
 
   return {
-    forCompany(companyId) {
+    forCompany(companyId, logger = deps.logger) {
       const capture =
         options.captureRawPayloads && deps.onRawPayload
           ? (endpoint: string, request: DevposRawPayload["request"], status: number, body: unknown) =>
@@ -128,7 +129,7 @@ export function createDevposClient(deps: DevposClientDeps, options: DevposClient
               ),
             );
             await saveDevposToken(deps.db, deps.box, companyId, fresh, deps.clock.now());
-            deps.logger?.info({ companyId, expiresAt: fresh.expiresAt.toISOString() }, "devpos login");
+            logger?.info({ companyId, expiresAt: fresh.expiresAt.toISOString() }, "devpos login");
             return fresh;
           } catch (error) {
             if (error instanceof DevposLoginRefusedError) {
@@ -157,7 +158,7 @@ export function createDevposClient(deps: DevposClientDeps, options: DevposClient
             } catch (error) {
               if (!classifyError(error).retryable || attempt >= o.transientRetries) throw error;
               const delay = backoffDelayMs(attempt, o.backoff, random);
-              deps.logger?.warn({ companyId, err: describe(error), attempt, delay }, "devpos request failed, retrying");
+              logger?.warn({ companyId, err: describe(error), attempt, delay }, "devpos request failed, retrying");
               await sleep(delay);
             }
           }
@@ -225,7 +226,7 @@ export function createDevposClient(deps: DevposClientDeps, options: DevposClient
           documents.push(parsed.document);
         }
         await recordDevposOk(deps.db, companyId, deps.clock.now());
-        if (warnings.length > 0) deps.logger?.warn({ companyId, endpoint: LISTS[kind], warnings: warnings.length }, "devpos list warnings");
+        if (warnings.length > 0) logger?.warn({ companyId, endpoint: LISTS[kind], warnings: warnings.length }, "devpos list warnings");
         return { documents, warnings, requests: session.requestCount() };
       };
 

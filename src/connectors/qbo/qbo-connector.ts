@@ -41,7 +41,8 @@ export interface QboConnector {
   tokens: QboTokenManager;
   limiter: QboRateLimiter;
   events: ConnectionEvents;
-  clientFor(companyId: number): QboClient;
+  /** `logger` overrides the connector's for this client (a run passes its own, carrying run and company ids). */
+  clientFor(companyId: number, logger?: Logger): QboClient;
   startConnect(input: { companyId: number; userId: number | null }): ReturnType<typeof startConnect>;
   completeConnect(input: CompleteConnectInput): ReturnType<typeof completeConnect>;
   disconnect(companyId: number, options?: { force?: boolean }): ReturnType<typeof disconnect>;
@@ -61,8 +62,8 @@ export function createQboConnector(deps: QboConnectorDeps, options: QboConnector
     tokens,
     limiter,
     events,
-    clientFor: (companyId) =>
-      createQboClient({ companyId, tokens, limiter, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: deps.logger }, options.client),
+    clientFor: (companyId, logger) =>
+      createQboClient({ companyId, tokens, limiter, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: logger ?? deps.logger }, options.client),
     startConnect: (input) => startConnect(connectDeps, input),
     completeConnect: (input) => completeConnect(connectDeps, input),
     disconnect: (companyId, opts) => disconnect(connectDeps, companyId, opts),
