@@ -2,11 +2,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "../../src/api/create-app.js";
-import type { DevposTester, QboCandidate, QboCatalog, QboConnectService } from "../../src/api/deps.js";
+import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom } from "../../src/api/connector-adapters.js";
 import { registerDashboard } from "../../src/api/routes/dashboard.js";
 import { systemClock } from "../../src/clock.js";
-import { DevposLoginRefusedError } from "../../src/connectors/devpos/devpos-auth.js";
-import { QboConnectError } from "../../src/connectors/qbo/connect.js";
 import { createLogger } from "../../src/logger.js";
 import { createSandboxServer, sandboxUrls, type SandboxServer } from "../../src/sandbox/server.js";
 import { createKeyring, generateKeyBase64, keyFromBase64 } from "../../src/secrets/keyring.js";
@@ -42,9 +40,8 @@ export interface Stack {
  * QuickBooks with its consent page), a fresh SQLite database, createApp with the dashboard, the
  * QuickBooks connector and the sync engine behind a real worker.
  *
- * The adapters below (connector → QboConnectService / DevposTester / QboCatalog) are the wiring
- * `devsync serve` does not do yet; they call only the real connectors and translate their
- * expected failures into the API's ConnectorResult values.
+ * The API reaches the connectors through the same adapters `devsync serve` uses
+ * (src/api/connector-adapters.ts).
  */
 export async function startStack(): Promise<Stack> {
   await ensureDashboardBuilt();
@@ -82,57 +79,14 @@ export async function startStack(): Promise<Stack> {
     ));
   const qbo = () => connectors().qbo;
 
-  const qboConnect: QboConnectService = {
-    async startConnect(input) {
-      const { authorizeUrl } = await qbo().startConnect(input);
-      return { ok: true, authorizeUrl };
-    },
-    async completeConnect(input) {
-      try {
-        const result = await qbo().completeConnect(input);
-        return { ok: true, companyId: result.companyId, realmId: result.realmId };
-      } catch (error) {
-        if (!(error instanceof QboConnectError)) throw error;
-        const reason = error.code === "realm_in_use" ? "realm_in_use" : error.code.startsWith("state_") || error.code === "missing_parameters" ? "invalid_state" : error.code === "revoke_failed" ? "unavailable" : "rejected";
-        return { ok: false, reason, message: error.userMessage };
-      }
-    },
-    async disconnect({ companyId }) {
-      try {
-        await qbo().disconnect(companyId);
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof QboConnectError) return { ok: false, reason: "unavailable", message: error.userMessage };
-        throw error;
-      }
-    },
-  };
-
-  const devposTester: DevposTester = {
-    async testCredentials({ companyId }) {
-      try {
-        await connectors().devpos.forCompany(companyId).checkLogin();
-        return { ok: true };
-      } catch (error) {
-        if (error instanceof DevposLoginRefusedError) return { ok: false, reason: "rejected", message: "DevPos refused the login: check the tenant, username and password." };
-        return { ok: false, reason: "unavailable", message: (error as Error).message };
-      }
-    },
-  };
-
-  const list = (entity: string, where: string, detail: (row: Record<string, unknown>) => string | null) => async (companyId: number) => {
-    try {
-      const rows = await qbo().clientFor(companyId).queryAll<Record<string, unknown>>(entity, where);
-      return { ok: true as const, items: rows.map((row): QboCandidate => ({ id: String(row.Id), name: String(row.Name ?? row.FullyQualifiedName ?? row.Id), detail: detail(row) })) };
-    } catch (error) {
-      return { ok: false as const, reason: "unavailable" as const, message: (error as Error).message };
-    }
-  };
-  const qboCatalog: QboCatalog = {
-    listIncomeItems: list("Item", "Type IN ('Service', 'NonInventory')", (r) => (typeof r.Type === "string" ? r.Type : null)),
-    listExpenseAccounts: list("Account", "AccountType IN ('Expense', 'Cost of Goods Sold')", (r) => (typeof r.AccountType === "string" ? r.AccountType : null)),
-    listTaxCodes: list("TaxCode", "Active = true", (r) => (typeof r.Description === "string" ? r.Description : null)),
-  };
+  // The production adapters (as serve uses them), over lazily made connectors.
+  const qboConnect = qboConnectServiceFrom({
+    startConnect: (input) => qbo().startConnect(input),
+    completeConnect: (input) => qbo().completeConnect(input),
+    disconnect: (companyId, options) => qbo().disconnect(companyId, options),
+  });
+  const devposTester = devposTesterFrom({ forCompany: (companyId, log) => connectors().devpos.forCompany(companyId, log) });
+  const qboCatalog = qboCatalogFrom({ clientFor: (companyId, log) => qbo().clientFor(companyId, log) });
 
   const worker = createWorker({
     db: database.db,
