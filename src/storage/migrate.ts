@@ -35,6 +35,22 @@ export async function migrationStatus(handle: DbHandle): Promise<MigrationStatus
  * GET_LOCK on MariaDB, the write lock on SQLite). Refuses to touch a schema newer than the code.
  */
 export async function migrateToLatest(handle: DbHandle): Promise<{ applied: string[] }> {
+  // A concurrent start can make one attempt fail without anything being wrong: on SQLite the
+  // loser of the race for the write lock gets SQLITE_BUSY (Kysely takes no lock there and its
+  // transaction begins deferred); on PostgreSQL another schema may vanish mid-listing (3F000).
+  // Each attempt is one transaction per migration, so a failed one left nothing behind: look
+  // again, and either the winner has finished (nothing to do) or this process migrates.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(handle);
+    } catch (error) {
+      if (attempt >= 20 || !isConcurrencyError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 500)));
+    }
+  }
+}
+
+async function migrateOnce(handle: DbHandle): Promise<{ applied: string[] }> {
   const status = await migrationStatus(handle);
   if (status.unknown.length > 0) throw new SchemaTooNewError(status.unknown, status.applied.at(-1) ?? status.pending.at(-1));
   if (status.pending.length === 0) return { applied: [] };
@@ -43,21 +59,28 @@ export async function migrateToLatest(handle: DbHandle): Promise<{ applied: stri
   // own and fails. Naming our schema makes the check look only here.
   const migrationTableSchema = handle.dialect === "postgres" ? await currentSchema(handle.db) : undefined;
   const migrator = new Migrator({ db: handle.db, provider: createMigrationProvider(handle.dialect), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
-  let { error, results } = await migrator.migrateToLatest();
-  // That listing also fails when another schema is dropped while it runs (3F000): not ours, try again.
-  for (let attempt = 1; attempt < 5 && (error as { code?: unknown } | undefined)?.code === "3F000"; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    ({ error, results } = await migrator.migrateToLatest());
-  }
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    // Kysely takes no lock on SQLite, so two processes starting at once can both try the same
-    // migration. Each runs in one transaction, so the loser rolled back completely; if the
-    // winner left nothing pending, the loser has nothing to do.
+    // The loser of a concurrent start rolled back completely; if the winner left nothing
+    // pending, the loser has nothing to do.
     const after = await migrationStatus(handle);
     if (after.pending.length === 0 && after.unknown.length === 0) return { applied: [] };
     throw error instanceof Error ? error : new Error(String(error));
   }
   return { applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName) };
+}
+
+/** Failures another process's concurrent migration can cause, worth one more look. */
+function isConcurrencyError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  const message = typeof e.message === "string" ? e.message : "";
+  return (
+    (typeof e.code === "string" && e.code.startsWith("SQLITE_BUSY")) ||
+    message.includes("database is locked") ||
+    e.code === "3F000" || // PostgreSQL: a schema dropped while Kysely listed tables
+    e.code === "42P07" || // PostgreSQL: relation already exists (created by the winner)
+    message.includes("already exists")
+  );
 }
 
 async function currentSchema(db: Kysely<any>): Promise<string | undefined> {
