@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Frequency, JobType } from "../../domain/schedule-rule.js";
 import { dialectOf } from "../db.js";
 import { affected, toDbInstant, fromDbInstant, type Db } from "./repo-helpers.js";
+import { ruleFieldsFromRow } from "./schedules.js";
 import type { RunStatus, RunTrigger } from "./types.js";
 
 /**
@@ -62,15 +63,8 @@ export async function listDueSlots(db: Db, now: Date, limit: number): Promise<Du
   return rows.map((row) => ({
     scheduleId: Number(row.id),
     companyId: Number(row.company_id),
-    jobType: row.job_type as JobType,
-    frequency: row.frequency as Frequency,
-    hourOfDay: Number(row.hour_of_day),
-    minute: Number(row.minute),
-    dayOfWeek: row.day_of_week === null ? null : Number(row.day_of_week),
-    dayOfMonth: row.day_of_month === null ? null : Number(row.day_of_month),
-    cronExpression: row.cron_expression,
+    ...ruleFieldsFromRow(row),
     timezone: row.timezone ?? row.company_timezone,
-    dateRangeDays: Number(row.date_range_days),
     slot: fromDbInstant(row.next_run_at!),
   }));
 }

@@ -18,20 +18,9 @@ import {
 } from "./repo-helpers.js";
 import type { Page, PageOptions, RunStatus } from "./types.js";
 
-export interface Schedule {
+export interface Schedule extends ScheduleFields {
   id: number;
   companyId: number;
-  jobType: JobType;
-  frequency: Frequency;
-  hourOfDay: number;
-  minute: number;
-  dayOfWeek: number | null;
-  dayOfMonth: number | null;
-  cronExpression: string | null;
-  /** Null: the company's zone (see `effectiveTimezone` on joined reads). */
-  timezone: string | null;
-  dateRangeDays: number;
-  enabled: boolean;
   /** Set while paused by the system (e.g. "reconnect QuickBooks"); null otherwise. */
   pausedReason: string | null;
   lastRunAt: Date | null;
@@ -59,6 +48,7 @@ export interface ScheduleFields {
   dayOfWeek: number | null;
   dayOfMonth: number | null;
   cronExpression: string | null;
+  /** Null: the company's zone (see `effectiveTimezone` on joined reads). */
   timezone: string | null;
   dateRangeDays: number;
   enabled: boolean;
@@ -67,10 +57,11 @@ export interface ScheduleFields {
 type ScheduleRow = Selectable<SchedulesTable>;
 type JoinedRow = ScheduleRow & { company_name: string; company_code: string; company_timezone: string };
 
-function scheduleFromRow(row: ScheduleRow): Schedule {
+type RuleColumns = Pick<ScheduleRow, "job_type" | "frequency" | "hour_of_day" | "minute" | "day_of_week" | "day_of_month" | "cron_expression" | "date_range_days">;
+
+/** The rule columns of a schedule row as domain values (drivers may return numbers as strings). */
+export function ruleFieldsFromRow(row: RuleColumns): Omit<ScheduleFields, "timezone" | "enabled"> {
   return {
-    id: Number(row.id),
-    companyId: Number(row.company_id),
     jobType: row.job_type as JobType,
     frequency: row.frequency as Frequency,
     hourOfDay: Number(row.hour_of_day),
@@ -78,8 +69,16 @@ function scheduleFromRow(row: ScheduleRow): Schedule {
     dayOfWeek: row.day_of_week === null ? null : Number(row.day_of_week),
     dayOfMonth: row.day_of_month === null ? null : Number(row.day_of_month),
     cronExpression: row.cron_expression,
-    timezone: row.timezone,
     dateRangeDays: Number(row.date_range_days),
+  };
+}
+
+function scheduleFromRow(row: ScheduleRow): Schedule {
+  return {
+    id: Number(row.id),
+    companyId: Number(row.company_id),
+    ...ruleFieldsFromRow(row),
+    timezone: row.timezone,
     enabled: fromFlag(row.enabled),
     pausedReason: row.paused_reason,
     lastRunAt: fromDbInstantOrNull(row.last_run_at),
