@@ -41,36 +41,49 @@ const FIRST_ADMIN_LOCK = 727_001;
 
 /**
  * Creates the first user, as an admin, only while no user exists. Concurrent calls (several
- * browsers, several API processes) are serialised by a lock held for the transaction:
- * an advisory lock on PostgreSQL, a named lock on MariaDB, the single writer on SQLite.
+ * browsers, several API processes) are serialised by a lock held until the transaction has
+ * committed: an advisory transaction lock on PostgreSQL, a named lock on MariaDB (taken on the
+ * connection before the transaction begins and released after it ends, so the next caller's
+ * transaction starts after the winner's commit and sees its row), the single writer on SQLite.
  * Throws SetupAlreadyDoneError once any user exists.
  */
 export async function createFirstAdmin(db: Db, input: { email: string; name: string; passwordHash: string }, now: Date): Promise<User> {
   const dialect = dialectOf(db);
-  const id = await inTransaction(db, async (trx) => {
-    if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`.execute(trx);
-    if (dialect === "mysql") await sql`select get_lock('devsync_first_admin', 30)`.execute(trx);
-    try {
-      const row = await trx.selectFrom("users").select((eb) => eb.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow();
-      if (Number(row.n) > 0) throw new SetupAlreadyDoneError();
-      const at = toDbInstant(now);
-      return await withDbErrors(() =>
-        insertReturningId(trx, "users", {
-          email: normaliseEmail(input.email),
-          name: input.name,
-          password_hash: input.passwordHash,
-          role: "admin",
-          active: toFlag(true),
-          created_at: at,
-          updated_at: at,
-        }),
-      );
-    } catch (error) {
-      if (error instanceof UniqueViolationError) throw new SetupAlreadyDoneError();
-      throw error;
-    } finally {
-      if (dialect === "mysql") await sql`select release_lock('devsync_first_admin')`.execute(trx);
-    }
-  });
+  const insertFirst = (trx: Db) => insertFirstAdmin(trx, dialect, input, now);
+  const id =
+    dialect === "mysql"
+      ? await db.connection().execute(async (conn) => {
+          const lock = await sql<{ got: number | null }>`select get_lock('devsync_first_admin', 30) as got`.execute(conn);
+          if (Number(lock.rows[0]?.got) !== 1) throw new Error("timed out waiting for the first-admin setup lock");
+          try {
+            return await conn.transaction().execute(insertFirst);
+          } finally {
+            await sql`select release_lock('devsync_first_admin')`.execute(conn);
+          }
+        })
+      : await inTransaction(db, insertFirst);
   return (await getUser(db, id))!;
+}
+
+async function insertFirstAdmin(trx: Db, dialect: ReturnType<typeof dialectOf>, input: { email: string; name: string; passwordHash: string }, now: Date): Promise<number> {
+  if (dialect === "postgres") await sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`.execute(trx);
+  const row = await trx.selectFrom("users").select((eb) => eb.fn.countAll<number | string>().as("n")).executeTakeFirstOrThrow();
+  if (Number(row.n) > 0) throw new SetupAlreadyDoneError();
+  const at = toDbInstant(now);
+  try {
+    return await withDbErrors(() =>
+      insertReturningId(trx, "users", {
+        email: normaliseEmail(input.email),
+        name: input.name,
+        password_hash: input.passwordHash,
+        role: "admin",
+        active: toFlag(true),
+        created_at: at,
+        updated_at: at,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof UniqueViolationError) throw new SetupAlreadyDoneError();
+    throw error;
+  }
 }

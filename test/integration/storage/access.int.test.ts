@@ -12,6 +12,7 @@ import {
   setApiKeyCompanyAccess,
   touchApiKey,
 } from "../../../src/storage/repos/api-keys.js";
+import { createFirstAdmin, SetupAlreadyDoneError } from "../../../src/storage/repos/api-access.js";
 import { listCompanies } from "../../../src/storage/repos/companies.js";
 import {
   createSession,
@@ -69,6 +70,22 @@ describeEachDatabase("users repository", (current) => {
     expect(await deleteUser(db, member.id)).toBe(true);
     expect(await getUser(db, member.id)).toBeUndefined();
     expect(await deleteUser(db, member.id)).toBe(false);
+  });
+
+  it("creates exactly one first admin however many setups race, round after round", async () => {
+    const { db } = current();
+    for (let round = 0; round < 40; round += 1) {
+      await db.deleteFrom("users").execute();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => createFirstAdmin(db, { email: `admin${round}-${i}@firm.al`, name: `Admin ${i}`, passwordHash: "scrypt$x" }, T0)),
+      );
+      const created = outcomes.filter((o) => o.status === "fulfilled");
+      expect(created, `round ${round}`).toHaveLength(1);
+      for (const o of outcomes) if (o.status === "rejected") expect(o.reason).toBeInstanceOf(SetupAlreadyDoneError);
+      expect(await countUsers(db)).toBe(1);
+      expect((created[0] as PromiseFulfilledResult<{ role: string }>).value.role).toBe("admin");
+    }
+    await expect(createFirstAdmin(db, { email: "late@firm.al", name: "Late", passwordHash: "x" }, T0)).rejects.toBeInstanceOf(SetupAlreadyDoneError);
   });
 
   it("pages users and searches them", async () => {
