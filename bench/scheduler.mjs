@@ -21,10 +21,12 @@ import { systemClock } from "../dist/clock.js";
 
 const logger = pino({ level: process.env.DEVSYNC_BENCH_LOG ?? "silent" });
 const WORKERS = 4;
-// Slot transactions in flight during the tick, and runs each of the 4 workers executes at once.
-// Each commit waits for the WAL flush (fsync), so throughput comes from many commits in flight
-// (group commit); a pool of 40 connections serves them.
-const TICK_CONCURRENCY = Number(process.env.DEVSYNC_BENCH_TICK_CONCURRENCY ?? 32);
+// Work in flight during the tick: on PostgreSQL calls of the take-slots procedure (100 slots
+// each, default 4), on MariaDB slot transactions (each commit waits for the log flush, so
+// throughput comes from many commits in flight: default 32); SQLite has one writer. Then the
+// runs each of the 4 workers executes at once. A pool of 40 connections serves them.
+const TICK_CONCURRENCY = process.env.DEVSYNC_BENCH_TICK_CONCURRENCY ? Number(process.env.DEVSYNC_BENCH_TICK_CONCURRENCY) : undefined;
+const tickConcurrencyFor = (dialect) => ({ postgres: TICK_CONCURRENCY ?? 4, mysql: TICK_CONCURRENCY ?? 32, sqlite: 1 })[dialect];
 const WORKER_CONCURRENCY = Number(process.env.DEVSYNC_BENCH_WORKER_CONCURRENCY ?? 8);
 const POOL_SIZE = 40;
 
@@ -103,7 +105,7 @@ async function bench(handle, { schedules, due }) {
 
   // 1. Slots: one tick takes every due slot (one transaction each).
   const tickStarted = performance.now();
-  const ticked = await tick({ db, clock: systemClock, logger, batchSize: 1000, maxBatches: 1000, concurrency: TICK_CONCURRENCY });
+  const ticked = await tick({ db, clock: systemClock, logger, batchSize: 1000, maxBatches: 1000, concurrency: tickConcurrencyFor(handle.dialect) });
   const tickSeconds = (performance.now() - tickStarted) / 1000;
   const slotsTaken = ticked.queued + ticked.skipped;
   if (slotsTaken !== due) throw new Error(`expected ${due} slots taken, got ${JSON.stringify({ ...ticked, slots: undefined })}`);
@@ -138,7 +140,7 @@ async function bench(handle, { schedules, due }) {
     runs: finished,
     workers: WORKERS,
     workerConcurrency: WORKER_CONCURRENCY,
-    tickConcurrency: handle.dialect === "sqlite" ? 1 : TICK_CONCURRENCY,
+    tickConcurrency: tickConcurrencyFor(handle.dialect),
     runsSeconds: round(runsSeconds),
     runsPerSecond: Math.round(finished / runsSeconds),
   };

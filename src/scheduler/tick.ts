@@ -2,8 +2,18 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import { dialectOf } from "../storage/db.js";
 import type { Db } from "../storage/repos/repo-helpers.js";
-import { listDueSlots, pauseBrokenSchedule, type DueSlot } from "../storage/repos/scheduler-slots.js";
-import { isTransientDbError, ScheduleRuleError, takeDueSlot, type TakenSlot } from "./take-slot.js";
+import { syncWindow } from "../domain/sync-window.js";
+import {
+  endCovering,
+  listDueSlots,
+  listSuccessfulEnds,
+  pauseBrokenSchedule,
+  takeSlotsInProcedure,
+  type DueSlot,
+  type ProcedureSlot,
+} from "../storage/repos/scheduler-slots.js";
+import { planSlot } from "./plan-slot.js";
+import { isTransientDbError, ruleOf, ScheduleRuleError, takeDueSlot, type TakenSlot } from "./take-slot.js";
 
 export interface TickOptions {
   db: Db;
@@ -12,8 +22,9 @@ export interface TickOptions {
   /** Due schedules read per batch; default 500. */
   batchSize?: number;
   /**
-   * Slot transactions in flight at once; default 8 on PostgreSQL and MariaDB (each holds a
-   * pooled connection), always 1 on SQLite (one writer).
+   * Work in flight at once, each on a pooled connection: on MariaDB slot transactions (default
+   * 8); on PostgreSQL calls of the take-slots procedure, each carrying a chunk of slots (default
+   * 4); always 1 on SQLite (one writer).
    */
   concurrency?: number;
   /** Attempts a queued run gets; default 3. */
@@ -50,7 +61,8 @@ const TRANSIENT_RETRIES = 3;
 export async function tick(options: TickOptions): Promise<TickResult> {
   const { db, clock, logger } = options;
   const batchSize = options.batchSize ?? 500;
-  const concurrency = dialectOf(db) === "sqlite" ? 1 : Math.max(1, options.concurrency ?? 8);
+  const dialect = dialectOf(db);
+  const concurrency = dialect === "sqlite" ? 1 : Math.max(1, options.concurrency ?? (dialect === "postgres" ? 4 : 8));
   const result: TickResult = { due: 0, queued: 0, skipped: 0, catchup: 0, lost: 0, duplicate: 0, broken: 0, errors: 0, slots: [] };
   const failed = new Set<number>();
 
@@ -63,28 +75,121 @@ export async function tick(options: TickOptions): Promise<TickResult> {
     // Schedulers reading the same batch at once would otherwise queue behind each other's row
     // locks slot after slot; in a random order each mostly takes different slots.
     if (concurrency > 1) shuffle(due);
-    let index = 0;
-    const lane = async () => {
-      while (index < due.length) {
-        const item = due[index++]!;
-        const taken = await takeOne(db, item, clock.now(), options, logger);
-        if (taken === "broken") {
-          result.broken += 1;
-          failed.add(item.scheduleId);
-        } else if (taken === "error") {
-          result.errors += 1;
-          failed.add(item.scheduleId);
-        } else {
-          result.slots.push(taken);
-          result[taken.outcome] += 1;
-          if (taken.trigger === "catchup" && (taken.outcome === "queued" || taken.outcome === "skipped")) result.catchup += 1;
-        }
+    const record = (item: DueSlot, taken: TakenSlot | "broken" | "error") => {
+      if (taken === "broken") {
+        result.broken += 1;
+        failed.add(item.scheduleId);
+      } else if (taken === "error") {
+        result.errors += 1;
+        failed.add(item.scheduleId);
+      } else {
+        result.slots.push(taken);
+        result[taken.outcome] += 1;
+        if (taken.trigger === "catchup" && (taken.outcome === "queued" || taken.outcome === "skipped")) result.catchup += 1;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, lane));
+    // The procedure commits each slot itself, so it cannot run inside a caller's transaction.
+    if (dialect === "postgres" && !db.isTransaction) {
+      await takeInChunks(db, due, clock, options, concurrency, record, logger);
+    } else {
+      let index = 0;
+      const lane = async () => {
+        while (index < due.length) {
+          const item = due[index++]!;
+          record(item, await takeOne(db, item, clock.now(), options, logger));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, lane));
+    }
     if (due.length < batchSize) break;
   }
   return result;
+}
+
+/** Slots per call of the PostgreSQL take-slots procedure. */
+const PROCEDURE_CHUNK = 100;
+
+/**
+ * PostgreSQL: takes a batch of due slots through `devsync_take_slots` (migration 0002), one
+ * round trip per chunk, each slot still in its own transaction. The calendar work (next slot,
+ * catch-up, windows) is done here by the domain code, as on the per-slot path. The gap-free
+ * window start reads the companies' last successful ends once for the batch, before the slots
+ * are taken: a run that succeeds in between only makes the new window start earlier than it
+ * needs to (an overlap, never a gap). Slots whose transaction failed transiently (deadlock,
+ * serialisation) are retried one by one on the per-slot path.
+ */
+async function takeInChunks(
+  db: Db,
+  due: DueSlot[],
+  clock: Clock,
+  options: TickOptions,
+  concurrency: number,
+  record: (item: DueSlot, taken: TakenSlot | "broken" | "error") => void,
+  logger?: Logger,
+): Promise<void> {
+  const now = clock.now();
+  const ends = await listSuccessfulEnds(db, due.map((d) => d.companyId));
+  const planned: { item: DueSlot; slot: ProcedureSlot }[] = [];
+  for (const item of due) {
+    let slot: ProcedureSlot;
+    try {
+      const plan = planSlot(ruleOf(item), item.slot, now);
+      const lastSuccessfulEnd = endCovering(item.jobType, ends.get(item.companyId) ?? { sales: null, bills: null });
+      const idle = syncWindow({ now, timezone: item.timezone, dateRangeDays: item.dateRangeDays, lastSuccessfulEnd });
+      const busy = syncWindow({ now, timezone: item.timezone, dateRangeDays: item.dateRangeDays });
+      slot = { scheduleId: item.scheduleId, expected: item.slot, next: plan.next, trigger: plan.trigger, jobType: item.jobType, idleFrom: idle.from, busyFrom: busy.from, to: idle.to };
+    } catch (error) {
+      record(item, await pauseBroken(db, item, now, new ScheduleRuleError(error), logger));
+      continue;
+    }
+    planned.push({ item, slot });
+  }
+
+  const chunks: (typeof planned)[] = [];
+  for (let i = 0; i < planned.length; i += PROCEDURE_CHUNK) chunks.push(planned.slice(i, i + PROCEDURE_CHUNK));
+  let index = 0;
+  const lane = async () => {
+    while (index < chunks.length) {
+      const chunk = chunks[index++]!;
+      let outcomes: Awaited<ReturnType<typeof takeSlotsInProcedure>>;
+      try {
+        outcomes = await takeSlotsInProcedure(db, chunk.map((p) => p.slot), now, options.maxAttempts ?? 3);
+      } catch (error) {
+        // The call itself failed (connection lost mid-chunk): some slots may be taken, the rest
+        // are still due. The per-slot path sorts them out (a taken slot answers `lost`).
+        logger?.warn({ err: error, slots: chunk.length }, "take-slots call failed; taking its slots one by one");
+        for (const p of chunk) record(p.item, await takeOne(db, p.item, clock.now(), options, logger));
+        continue;
+      }
+      for (const [i, p] of chunk.entries()) {
+        const taken = outcomes[i]!;
+        const base = { scheduleId: p.item.scheduleId, companyId: p.item.companyId, slot: p.item.slot, trigger: p.slot.trigger, next: p.slot.next };
+        switch (taken.outcome) {
+          case "queued":
+            logger?.debug({ scheduleId: base.scheduleId, companyId: base.companyId, slot: base.slot, runId: taken.runId, trigger: base.trigger }, "run queued");
+            record(p.item, { ...base, outcome: "queued", runId: taken.runId });
+            break;
+          case "skipped":
+            logger?.info({ scheduleId: base.scheduleId, companyId: base.companyId, slot: base.slot, runId: taken.runId, reason: taken.reason }, "slot skipped");
+            record(p.item, { ...base, outcome: "skipped", runId: taken.runId, reason: taken.reason });
+            break;
+          case "lost":
+          case "duplicate":
+            record(p.item, { ...base, outcome: taken.outcome });
+            break;
+          case "error":
+            if (isTransientDbError({ code: taken.sqlState })) {
+              record(p.item, await takeOne(db, p.item, clock.now(), options, logger));
+            } else {
+              logger?.error({ sqlState: taken.sqlState, error: taken.message, scheduleId: base.scheduleId, slot: base.slot }, "could not take slot; will retry next tick");
+              record(p.item, "error");
+            }
+            break;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, lane));
 }
 
 async function takeOne(db: Db, due: DueSlot, now: Date, options: TickOptions, logger?: Logger): Promise<TakenSlot | "broken" | "error"> {

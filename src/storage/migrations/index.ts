@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { createInitialMigration } from "./0001-initial.js";
+import { createTakeSlotsProcedureMigration } from "./0002-take-slots-procedure.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -9,6 +10,7 @@ import type { SchemaDialect } from "./schema-helpers.js";
 export function createMigrationProvider(dialect: SchemaDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     "0001-initial": createInitialMigration(dialect),
+    "0002-take-slots-procedure": createTakeSlotsProcedureMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }

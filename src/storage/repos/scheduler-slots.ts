@@ -126,13 +126,42 @@ export async function readSlotContext(db: Db, companyId: number, jobType: JobTyp
       (select max(window_to) ${succeeded} and job_type in ('sales', 'full')) as sales_end,
       (select max(window_to) ${succeeded} and job_type in ('bills', 'full')) as bills_end`.execute(db);
   const row = rows[0]!;
-  const sales = row.sales_end ?? null;
-  const bills = row.bills_end ?? null;
-  const end = jobType === "sales" ? sales : jobType === "bills" ? bills : sales === null || bills === null ? null : sales < bills ? sales : bills;
   return {
     activeRun: row.active_id === null ? undefined : { id: Number(row.active_id), status: row.active_status as RunStatus },
-    lastSuccessfulEnd: end,
+    lastSuccessfulEnd: endCovering(jobType, { sales: row.sales_end ?? null, bills: row.bills_end ?? null }),
   };
+}
+
+/** Where a company's successful runs of each kind ended (YYYY-MM-DD), null when none. */
+export interface SuccessfulEnds {
+  sales: string | null;
+  bills: string | null;
+}
+
+/** The end covering `jobType`: a `full` run needs both kinds, so it takes the earlier end. */
+export function endCovering(jobType: JobType, ends: SuccessfulEnds): string | null {
+  const { sales, bills } = ends;
+  if (jobType === "sales") return sales;
+  if (jobType === "bills") return bills;
+  return sales === null || bills === null ? null : sales < bills ? sales : bills;
+}
+
+/**
+ * The successful ends of many companies in one query (the PostgreSQL tick reads them for a whole
+ * batch of due slots before taking them). Companies without a successful run are absent.
+ */
+export async function listSuccessfulEnds(db: Db, companyIds: readonly number[]): Promise<Map<number, SuccessfulEnds>> {
+  const ends = new Map<number, SuccessfulEnds>();
+  if (companyIds.length === 0) return ends;
+  const { rows } = await sql<{ company_id: number | string; sales_end: string | null; bills_end: string | null }>`
+    select company_id,
+      max(case when job_type in ('sales', 'full') then window_to end) as sales_end,
+      max(case when job_type in ('bills', 'full') then window_to end) as bills_end
+    from sync_runs
+    where company_id in (${sql.join([...new Set(companyIds)])}) and status = 'succeeded'
+    group by company_id`.execute(db);
+  for (const row of rows) ends.set(Number(row.company_id), { sales: row.sales_end ?? null, bills: row.bills_end ?? null });
+  return ends;
 }
 
 /** One queued or running run of the company, if any (index on (company_id, status)). */
@@ -196,6 +225,60 @@ export async function insertSlotRun(db: Db, run: SlotRun): Promise<number | unde
   }
   const { rows } = await sql<{ id: number | string }>`${insert} on conflict (schedule_id, scheduled_for) do nothing returning id`.execute(db);
   return rows[0] === undefined ? undefined : Number(rows[0].id);
+}
+
+/** One due slot for `takeSlotsInProcedure`, decided by the domain code beforehand. */
+export interface ProcedureSlot {
+  scheduleId: number;
+  /** The slot: the schedule's `next_run_at` as read. */
+  expected: Date;
+  next: Date;
+  trigger: "schedule" | "catchup";
+  jobType: JobType;
+  /** The run's window when the company is idle (gap-free start) and when the slot is skipped. */
+  idleFrom: string;
+  busyFrom: string;
+  to: string;
+}
+
+export type ProcedureOutcome =
+  | { outcome: "queued"; runId: number }
+  | { outcome: "skipped"; runId: number; reason: string }
+  | { outcome: "lost" | "duplicate" }
+  /** The slot's own transaction failed and was rolled back; `sqlState` says why. */
+  | { outcome: "error"; sqlState: string; message: string };
+
+/**
+ * PostgreSQL: takes `slots` through the `devsync_take_slots` procedure (migration 0002), one
+ * round trip for all of them, each slot in its own transaction. Outcomes come back in order.
+ * Call it on the root handle: the procedure commits, so it cannot run inside a transaction.
+ */
+export async function takeSlotsInProcedure(db: Db, slots: readonly ProcedureSlot[], now: Date, maxAttempts: number): Promise<ProcedureOutcome[]> {
+  if (slots.length === 0) return [];
+  const column = <T>(pick: (slot: ProcedureSlot) => T) => slots.map(pick);
+  const { rows } = await sql<{ o_outcomes: string[]; o_run_ids: (number | null)[]; o_reasons: (string | null)[] }>`call devsync_take_slots(
+    ${column((s) => s.scheduleId)}::integer[], ${column((s) => toDbInstant(s.expected))}::text[], ${column((s) => toDbInstant(s.next))}::text[],
+    ${column((s) => s.trigger)}::text[], ${column((s) => s.jobType)}::text[], ${column((s) => s.idleFrom)}::text[],
+    ${column((s) => s.busyFrom)}::text[], ${column((s) => s.to)}::text[], ${toDbInstant(now)}, ${maxAttempts})`.execute(db);
+  const { o_outcomes: outcomes, o_run_ids: runIds, o_reasons: reasons } = rows[0]!;
+  if (outcomes.length !== slots.length) throw new Error(`devsync_take_slots answered ${outcomes.length} outcomes for ${slots.length} slots`);
+  return outcomes.map((outcome, i): ProcedureOutcome => {
+    switch (outcome) {
+      case "queued":
+        return { outcome, runId: Number(runIds[i]) };
+      case "skipped":
+        return { outcome, runId: Number(runIds[i]), reason: reasons[i]! };
+      case "lost":
+      case "duplicate":
+        return { outcome };
+      case "error": {
+        const [sqlState = "", ...rest] = (reasons[i] ?? "").split(": ");
+        return { outcome, sqlState, message: rest.join(": ") };
+      }
+      default:
+        throw new Error(`devsync_take_slots answered an unknown outcome: ${outcome}`);
+    }
+  });
 }
 
 export async function setScheduleLastStatus(db: Db, scheduleId: number, status: RunStatus): Promise<void> {
