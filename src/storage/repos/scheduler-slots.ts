@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Frequency, JobType } from "../../domain/schedule-rule.js";
 import { dialectOf } from "../db.js";
-import { affected, toDbInstant, fromDbInstant, type Db } from "./repo-helpers.js";
+import { affected, chunk, IN_LIST_CHUNK, toDbInstant, fromDbInstant, type Db } from "./repo-helpers.js";
 import { ruleFieldsFromRow } from "./schedules.js";
 import type { RunStatus, RunTrigger } from "./types.js";
 
@@ -107,7 +107,7 @@ export async function takeSlot(
 export interface SlotContext {
   /** A queued or running run of the company, if any (index on (company_id, status)). */
   activeRun: { id: number; status: RunStatus } | undefined;
-  /** End date of the last successful run covering the job type (see lastSuccessfulEnd). */
+  /** End date of the last successful run covering the job type (see endCovering). */
   lastSuccessfulEnd: string | null;
 }
 
@@ -152,15 +152,16 @@ export function endCovering(jobType: JobType, ends: SuccessfulEnds): string | nu
  */
 export async function listSuccessfulEnds(db: Db, companyIds: readonly number[]): Promise<Map<number, SuccessfulEnds>> {
   const ends = new Map<number, SuccessfulEnds>();
-  if (companyIds.length === 0) return ends;
-  const { rows } = await sql<{ company_id: number | string; sales_end: string | null; bills_end: string | null }>`
-    select company_id,
-      max(case when job_type in ('sales', 'full') then window_to end) as sales_end,
-      max(case when job_type in ('bills', 'full') then window_to end) as bills_end
-    from sync_runs
-    where company_id in (${sql.join([...new Set(companyIds)])}) and status = 'succeeded'
-    group by company_id`.execute(db);
-  for (const row of rows) ends.set(Number(row.company_id), { sales: row.sales_end ?? null, bills: row.bills_end ?? null });
+  for (const ids of chunk([...new Set(companyIds)], IN_LIST_CHUNK)) {
+    const { rows } = await sql<{ company_id: number | string; sales_end: string | null; bills_end: string | null }>`
+      select company_id,
+        max(case when job_type in ('sales', 'full') then window_to end) as sales_end,
+        max(case when job_type in ('bills', 'full') then window_to end) as bills_end
+      from sync_runs
+      where company_id in (${sql.join(ids)}) and status = 'succeeded'
+      group by company_id`.execute(db);
+    for (const row of rows) ends.set(Number(row.company_id), { sales: row.sales_end ?? null, bills: row.bills_end ?? null });
+  }
   return ends;
 }
 
@@ -175,14 +176,6 @@ export async function findCompanyActiveRun(db: Db, companyId: number): Promise<{
     .limit(1)
     .executeTakeFirst();
   return row ? { id: Number(row.id), status: row.status as RunStatus } : undefined;
-}
-
-/**
- * End date of the company's last successful run covering `jobType` (a `full` run covers both
- * sales and bills; for `full` the earlier of the two ends). Null when none.
- */
-export async function lastSuccessfulEnd(db: Db, companyId: number, jobType: JobType): Promise<string | null> {
-  return (await readSlotContext(db, companyId, jobType)).lastSuccessfulEnd;
 }
 
 export interface SlotRun {

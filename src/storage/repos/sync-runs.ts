@@ -507,31 +507,6 @@ export async function listRuns(db: Db, options: ListRunsOptions = {}): Promise<P
   );
 }
 
-/**
- * End date (YYYY-MM-DD) of the company's last successful sync covering `jobType`, for a
- * gap-free window: a `full` run covers sales and bills, so for `full` this is the earlier of
- * the two ends. Null when there is none.
- */
-export async function lastSuccessfulRunEnd(db: Db, companyId: number, jobType: JobType): Promise<string | null> {
-  if (jobType === "full") {
-    const [sales, bills] = await Promise.all([lastEndCovering(db, companyId, "sales"), lastEndCovering(db, companyId, "bills")]);
-    if (sales === null || bills === null) return null;
-    return sales < bills ? sales : bills;
-  }
-  return lastEndCovering(db, companyId, jobType);
-}
-
-async function lastEndCovering(db: Db, companyId: number, jobType: "sales" | "bills"): Promise<string | null> {
-  const row = await db
-    .selectFrom("sync_runs")
-    .select((eb) => eb.fn.max("window_to").as("end"))
-    .where("company_id", "=", companyId)
-    .where("status", "=", "succeeded")
-    .where("job_type", "in", [jobType, "full"])
-    .executeTakeFirst();
-  return row?.end ?? null;
-}
-
 /** Run counts by status for a company (optionally since a date), for stats. */
 export async function countRunsByStatus(db: Db, companyId: number, since?: Date): Promise<Partial<Record<RunStatus, number>>> {
   let query = db

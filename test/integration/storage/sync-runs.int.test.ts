@@ -12,7 +12,6 @@ import {
   hasActiveRun,
   heartbeat,
   insertScheduledRun,
-  lastSuccessfulRunEnd,
   listRuns,
   reclaimExpiredLeases,
   recordSkippedRun,
@@ -23,6 +22,8 @@ import {
   type SyncRun,
 } from "../../../src/storage/repos/sync-runs.js";
 import type { Db } from "../../../src/storage/repos/repo-helpers.js";
+import { endCovering, listSuccessfulEnds } from "../../../src/storage/repos/scheduler-slots.js";
+import type { JobType } from "../../../src/domain/schedule-rule.js";
 import { describeEachDatabase, openTarget } from "../../helpers/test-db.js";
 import { collectPages, makeCompany, minutesAfter, T0 } from "./repo-fixtures.js";
 
@@ -237,6 +238,10 @@ describeEachDatabase("sync runs repository", (current, dialect) => {
       expect(claimed?.id).toBe(run.id);
       await completeRun(db, run.id, "w", { status, finishedAt: T0 });
     };
+    const lastSuccessfulRunEnd = async (db: Db, companyId: number, jobType: JobType) =>
+      endCovering(jobType, (await listSuccessfulEnds(db, [companyId, other.id])).get(companyId) ?? { sales: null, bills: null });
+    const other = await makeCompany(db);
+    await finish(await enqueueRun(db, manual(other.id, { jobType: "full", windowTo: "2026-11-27" })), "succeeded");
     expect(await lastSuccessfulRunEnd(db, company.id, "sales")).toBeNull();
     await finish(await enqueueRun(db, manual(company.id, { jobType: "sales", windowTo: "2026-11-10" })), "succeeded");
     await finish(await enqueueRun(db, manual(company.id, { jobType: "sales", windowTo: "2026-11-20" })), "failed");
@@ -248,6 +253,13 @@ describeEachDatabase("sync runs repository", (current, dialect) => {
     expect(await lastSuccessfulRunEnd(db, company.id, "sales")).toBe("2026-11-10");
     expect(await lastSuccessfulRunEnd(db, company.id, "bills")).toBe("2026-11-08");
     expect(await lastSuccessfulRunEnd(db, company.id, "full")).toBe("2026-11-08");
+    expect(await listSuccessfulEnds(db, [other.id, company.id, company.id])).toEqual(
+      new Map([
+        [company.id, { sales: "2026-11-10", bills: "2026-11-08" }],
+        [other.id, { sales: "2026-11-27", bills: "2026-11-27" }],
+      ]),
+    );
+    expect(await listSuccessfulEnds(db, [])).toEqual(new Map());
   });
 
   it(`racing claimers never run two syncs of one company and claim each run once (${dialect === "sqlite" ? "one shared handle" : "4 extra handles"})`, async () => {
