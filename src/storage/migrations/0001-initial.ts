@@ -214,9 +214,11 @@ export function createInitialMigration(dialect: SchemaDialect) {
       // The claim takes the oldest runnable run (`status = 'queued' and available_at <= now order
       // by available_at, id limit 1`); with `id` in the index the order comes from the index
       // instead of a sort over every queued row (~10 ms a claim at 10,000 queued otherwise).
+      // The lease reclaim (`status = 'running' and lease_expires_at <= now`) uses it too: only
+      // a few runs are running at once. No index on lease_expires_at, so a heartbeat changes no
+      // indexed column and PostgreSQL can update the row in place (HOT).
       await db.schema.createIndex("sync_runs_claim_idx").on("sync_runs").columns(["status", "available_at", "id"]).execute();
       await db.schema.createIndex("sync_runs_company_idx").on("sync_runs").columns(["company_id", "status"]).execute();
-      await db.schema.createIndex("sync_runs_lease_idx").on("sync_runs").columns(["status", "lease_expires_at"]).execute();
 
       await t("run_events", (c) =>
         c
