@@ -214,7 +214,11 @@ export function createDevposClient(deps: DevposClientDeps, options: DevposClient
         const rows = await session.listRange(kind, window, warnings);
         const documents: SourceDocument[] = [];
         const seen = new Set<string>();
-        for (const raw of rows) {
+        for (let i = 0; i < rows.length; i++) {
+          const raw = rows[i];
+          // Each raw row is dropped once parsed: a 10,000-row list then never holds the raw
+          // JSON and the parsed documents in full at once (peak memory of large syncs).
+          rows[i] = undefined;
           const parsed = parseSourceRow(raw, kind);
           if (!parsed.ok) {
             warnings.push({ code: "row_rejected", endpoint: LISTS[kind], eic: parsed.eic, message: parsed.reason });
