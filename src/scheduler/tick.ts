@@ -54,7 +54,8 @@ const TRANSIENT_RETRIES = 3;
 
 /**
  * One scheduler pass: takes every slot due at the clock's now, batch by batch, each slot in
- * its own transaction (take-slot.ts). Never throws for one bad row: a rule that cannot be
+ * its own transaction (take-slot.ts; on PostgreSQL the same steps in the take-slots procedure,
+ * a chunk of slots per round trip). Never throws for one bad row: a rule that cannot be
  * evaluated pauses its schedule with the reason, a database error is logged and counted and
  * the slot stays due for the next tick. Throws only when listing due schedules fails.
  */
