@@ -115,7 +115,7 @@ describePostgres("devsync_take_slots procedure [postgres]", () => {
       let settled = false;
       const call = takeSlotsInProcedure(db, [slotOf(a.id), slotOf(99_999), slotOf(b.id)], NOW, 3).finally(() => (settled = true));
       // a's slot is committed (visible to another session) while b's still waits for the lock.
-      for (let i = 0; i < 100 && (await other.db.selectFrom("sync_runs").select("id").where("schedule_id", "=", a.id).execute()).length === 0; i += 1) {
+      for (let i = 0; i < 400 && (await other.db.selectFrom("sync_runs").select("id").where("schedule_id", "=", a.id).execute()).length === 0; i += 1) {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(await runsOf(other.db, a.id)).toHaveLength(1);
