@@ -2,7 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { appendAudit } from "../storage/repos/audit-log.js";
 import type { Db } from "../storage/repos/repo-helpers.js";
 import { callerLabel } from "./auth/caller.js";
-import type { Clock } from "./deps.js";
+import type { Clock } from "../clock.js";
 
 export interface AuditInput {
   action: string;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import type { AppDeps, Clock } from "./deps.js";
+import type { Clock } from "../clock.js";
+import type { AppDeps } from "./deps.js";
 
 /** What every route module receives: the dependencies, resolved defaults included. */
 export interface ApiContext {

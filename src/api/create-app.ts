@@ -8,7 +8,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fast
 import { DEFAULT_SESSION_ABSOLUTE_MS, DEFAULT_SESSION_IDLE_MS, SESSION_COOKIE } from "./auth/session-cookie.js";
 import { registerAuthentication } from "./auth/authenticate.js";
 import type { ApiContext } from "./context.js";
-import { systemClock, type AppDeps } from "./deps.js";
+import { systemClock } from "../clock.js";
+import type { AppDeps } from "./deps.js";
 import { registerErrorHandler } from "./error-handler.js";
 import { registerApiKeyRoutes } from "./routes/api-keys.js";
 import { registerAuditRoutes } from "./routes/audit.js";

@@ -8,7 +8,6 @@ import type { DbHandle } from "../storage/db.js";
  * never speaks QuickBooks or DevPos HTTP itself (ARCHITECTURE.md: connectors/ does).
  */
 
-export { systemClock, type Clock } from "../clock.js";
 import type { Clock } from "../clock.js";
 
 /** A QuickBooks item, account or tax code offered as a company setting. */

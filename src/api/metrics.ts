@@ -1,7 +1,7 @@
 import { Gauge, Registry } from "prom-client";
 import type { DbHandle } from "../storage/db.js";
 import { readMetricsSnapshot } from "../storage/repos/api-metrics.js";
-import type { Clock } from "./deps.js";
+import type { Clock } from "../clock.js";
 
 /**
  * Prometheus metrics. Counters that only a running process knows live in src/process-metrics.ts
@@ -9,7 +9,6 @@ import type { Clock } from "./deps.js";
  * holds (runs by status, synced documents, scheduler lag) are read at scrape time, so every
  * process reports the same truth.
  */
-export { processMetrics, processRegistry } from "../process-metrics.js";
 import { processRegistry } from "../process-metrics.js";
 
 /** The database-backed gauges of one app (one database). */

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { ConnectionEvent, ConnectionEvents } from "../connectors/qbo/connection-events.js";
-import { RECONNECT_QUICKBOOKS_REASON } from "../scheduler/resume-schedules.js";
+import { RECONNECT_QUICKBOOKS } from "../domain/pause-reasons.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import { getCompany } from "../storage/repos/companies.js";
 import { markIncidentNotified, openIncident, resolveIncident } from "../storage/repos/notifications.js";
@@ -252,7 +252,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
 
   const schedulePaused = (pause: SchedulePause): Promise<void> =>
     guard("schedule paused", async () => {
-      if (pause.reason === RECONNECT_QUICKBOOKS_REASON) return;
+      if (pause.reason === RECONNECT_QUICKBOOKS) return;
       await problem("schedule.paused", companyKey("schedule.paused", pause.companyId), pause.companyId, (company) => ({
         severity: "warning",
         title: `${who(company)}: scheduled syncs paused`,
@@ -264,7 +264,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
 
   const scheduleResumed = (resume: ScheduleResume): Promise<void> =>
     guard("schedule resumed", async () => {
-      if (resume.reason === RECONNECT_QUICKBOOKS_REASON) return;
+      if (resume.reason === RECONNECT_QUICKBOOKS) return;
       await recovery("schedule.resumed", [companyKey("schedule.paused", resume.companyId)], resume.companyId, (company) => ({
         severity: "info",
         title: `${who(company)}: scheduled syncs resumed`,

@@ -4,7 +4,6 @@ export { tick, type TickOptions, type TickResult } from "./tick.js";
 export { takeDueSlot, ruleOf, ScheduleRuleError, isTransientDbError, type TakenSlot, type SlotOutcome } from "./take-slot.js";
 export { planSlot, type SlotPlan } from "./plan-slot.js";
 export {
-  RECONNECT_QUICKBOOKS_REASON,
   pauseSchedulesForReconnect,
   resumeCompanySchedulesFromNow,
   resumeSchedulesAfterReconnect,

@@ -1,16 +1,13 @@
 import { nextRunAt } from "../domain/next-run-at.js";
+import { RECONNECT_QUICKBOOKS } from "../domain/pause-reasons.js";
 import type { ScheduleRule } from "../domain/schedule-rule.js";
 import type { Db } from "../storage/repos/repo-helpers.js";
 import { listCompanySchedules, pauseCompanySchedules, type ScheduleWithCompany } from "../storage/repos/schedules.js";
 import { resumeScheduleAt } from "../storage/repos/scheduler-slots.js";
 
-/** The pause reason when QuickBooks refused the company's refresh token (SCHEDULING.md). */
-export { RECONNECT_QUICKBOOKS as RECONNECT_QUICKBOOKS_REASON } from "../domain/pause-reasons.js";
-import { RECONNECT_QUICKBOOKS as RECONNECT_QUICKBOOKS_REASON } from "../domain/pause-reasons.js";
-
 /** Pauses every schedule of the company until it is reconnected. Returns how many were paused. */
 export function pauseSchedulesForReconnect(db: Db, companyId: number, now: Date): Promise<number> {
-  return pauseCompanySchedules(db, companyId, RECONNECT_QUICKBOOKS_REASON, now);
+  return pauseCompanySchedules(db, companyId, RECONNECT_QUICKBOOKS, now);
 }
 
 /**
@@ -33,7 +30,7 @@ export async function resumeCompanySchedulesFromNow(db: Db, companyId: number, n
 
 /** Resumes the schedules a revoked QuickBooks grant paused; call once reconnected. */
 export function resumeSchedulesAfterReconnect(db: Db, companyId: number, now: Date): Promise<number> {
-  return resumeCompanySchedulesFromNow(db, companyId, now, RECONNECT_QUICKBOOKS_REASON);
+  return resumeCompanySchedulesFromNow(db, companyId, now, RECONNECT_QUICKBOOKS);
 }
 
 export function ruleOfSchedule(schedule: ScheduleWithCompany): ScheduleRule {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { findActiveApiKey, touchApiKey } from "../../storage/repos/api-keys.js";
 import { deleteSession, findActiveSession, touchSession } from "../../storage/repos/sessions.js";
 import type { DbHandle } from "../../storage/db.js";
-import type { Clock } from "../deps.js";
+import type { Clock } from "../../clock.js";
 import { HttpError } from "../http-error.js";
 import type { Caller, RouteAccess } from "./caller.js";
 import { CSRF_HEADER, SESSION_COOKIE } from "./session-cookie.js";

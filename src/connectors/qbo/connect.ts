@@ -5,12 +5,11 @@ import type { SecretBox } from "../../secrets/secret-box.js";
 import { createOAuthState, consumeOAuthState } from "../../storage/repos/oauth-states.js";
 import { getQboConnectionByRealm, markDisconnected, readQboTokens, RealmInUseError, saveConnectedTokens, type QboEnvironment } from "../../storage/repos/qbo-connections.js";
 import type { Db } from "../../storage/repos/repo-helpers.js";
-import { resumeSchedulesAfterReconnect } from "../../scheduler/resume-schedules.js";
-import { pauseCompanySchedules } from "../../storage/repos/schedules.js";
+import { pauseSchedulesForReconnect, resumeSchedulesAfterReconnect } from "../../scheduler/resume-schedules.js";
 import type { ConnectionEvents } from "./connection-events.js";
 import { QboGrantRevokedError, QboOAuthError } from "./errors.js";
 import type { QboOAuthClient } from "./oauth.js";
-import { RECONNECT_QUICKBOOKS, type QboTokenManager } from "./token-manager.js";
+import type { QboTokenManager } from "./token-manager.js";
 
 export type QboConnectErrorCode =
   | "missing_parameters"
@@ -178,7 +177,7 @@ export async function disconnect(deps: QboConnectDeps, companyId: number, option
   const now = deps.clock.now();
   await markDisconnected(deps.db, companyId, now);
   deps.tokens?.forget(companyId);
-  const pausedSchedules = await pauseCompanySchedules(deps.db, companyId, RECONNECT_QUICKBOOKS, now);
+  const pausedSchedules = await pauseSchedulesForReconnect(deps.db, companyId, now);
   deps.events.emit({ type: "disconnected", companyId, realmId: stored?.connection.realmId ?? null });
   return { revocation, pausedSchedules };
 }

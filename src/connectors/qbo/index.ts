@@ -2,7 +2,7 @@ export { createQboConnector, qboConnectorOptionsFromConfig } from "./qbo-connect
 export type { QboConnector, QboConnectorDeps, QboConnectorOptions } from "./qbo-connector.js";
 export { createQboClient } from "./qbo-client.js";
 export type { QboBatchItem, QboBatchResult, QboClient, QboClientDeps, QboClientOptions, QboEntity, QboQueryPage, QboRequest, QboUpload, QboWriteOptions } from "./qbo-client.js";
-export { createTokenManager, RECONNECT_QUICKBOOKS } from "./token-manager.js";
+export { createTokenManager } from "./token-manager.js";
 export type { EnsureFreshTokenOptions, FreshToken, QboTokenManager, TokenManagerDeps, TokenManagerOptions } from "./token-manager.js";
 export { createQboOAuthClient, QBO_ACCOUNTING_SCOPE } from "./oauth.js";
 export type { QboOAuthClient, QboOAuthOptions } from "./oauth.js";

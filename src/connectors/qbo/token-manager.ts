@@ -14,15 +14,13 @@ import {
   type QboTokens,
 } from "../../storage/repos/qbo-connections.js";
 import type { Db } from "../../storage/repos/repo-helpers.js";
-import { pauseCompanySchedules } from "../../storage/repos/schedules.js";
+import { pauseSchedulesForReconnect } from "../../scheduler/resume-schedules.js";
 import { realSleep, type Sleep } from "../http.js";
 import type { ConnectionEvents } from "./connection-events.js";
 import { processMetrics } from "../../process-metrics.js";
 import { QboGrantRevokedError, QboNotConnectedError, QboRefreshBusyError } from "./errors.js";
 import type { QboOAuthClient } from "./oauth.js";
 
-export { RECONNECT_QUICKBOOKS } from "../../domain/pause-reasons.js";
-import { RECONNECT_QUICKBOOKS } from "../../domain/pause-reasons.js";
 
 export interface TokenManagerOptions {
   /** Refresh when fewer than this many ms of access-token life remain (default 10 min). */
@@ -135,7 +133,7 @@ export function createTokenManager(deps: TokenManagerDeps, options: TokenManager
     cache.delete(companyId);
     const first = await markReauthRequired(deps.db, companyId, reason, now);
     if (first) {
-      const paused = await pauseCompanySchedules(deps.db, companyId, RECONNECT_QUICKBOOKS, now);
+      const paused = await pauseSchedulesForReconnect(deps.db, companyId, now);
       deps.logger?.warn({ companyId, reason, pausedSchedules: paused }, "quickbooks grant refused: reconnect required");
       deps.events.emit({ type: "reauth_required", companyId, reason });
     }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { processMetrics } from "../../../src/api/metrics.js";
+import { processMetrics } from "../../../src/process-metrics.js";
 import { describeEachDatabase } from "../../helpers/test-db.js";
 import { anonymous, ApiHarness, openApiCoverage } from "./harness.js";
 import { buildScenario, type Scenario } from "./scenario.js";

@@ -5,7 +5,7 @@ import { createConnectionEvents } from "../../../src/connectors/qbo/connection-e
 import { createAlerter, type Alerter } from "../../../src/notify/alerter.js";
 import { createWebhookSender } from "../../../src/notify/webhook-sender.js";
 import { verifyWebhookSignature } from "../../../src/notify/webhook-signature.js";
-import { RECONNECT_QUICKBOOKS_REASON } from "../../../src/scheduler/resume-schedules.js";
+import { RECONNECT_QUICKBOOKS } from "../../../src/domain/pause-reasons.js";
 import { createNotificationChannel, listOpenIncidents } from "../../../src/storage/repos/notifications.js";
 import type { RunResult } from "../../../src/worker/execute-run.js";
 import { describeEachDatabase } from "../../helpers/test-db.js";
@@ -153,7 +153,7 @@ describeEachDatabase("alerts", (current) => {
     events.emit({ type: "reauth_required", companyId: company.id, reason: "invalid_grant" });
     events.emit({ type: "reauth_required", companyId: company.id, reason: "invalid_grant" });
     await alerter.runFinished({ runId: 1, companyId: company.id, jobType: "full", status: "failed", errorCode: "qbo_reauth_required", errorMessage: "grant revoked" });
-    await alerter.schedulePaused({ companyId: company.id, reason: RECONNECT_QUICKBOOKS_REASON });
+    await alerter.schedulePaused({ companyId: company.id, reason: RECONNECT_QUICKBOOKS });
     await alerter.idle();
     expect(hook.hooks.map((h) => h.json.event)).toEqual(["qbo.reauth_required"]);
     expect(smtp.messages[0]!.subject).toContain("Beta Shpk");
@@ -161,7 +161,7 @@ describeEachDatabase("alerts", (current) => {
     expect(smtp.messages[0]!.body).toContain("https://devsync.example.com/companies/");
 
     events.emit({ type: "connected", companyId: company.id, realmId: "9130", reconnected: true, resumedSchedules: 4 });
-    await alerter.scheduleResumed({ companyId: company.id, reason: RECONNECT_QUICKBOOKS_REASON, resumed: 4 });
+    await alerter.scheduleResumed({ companyId: company.id, reason: RECONNECT_QUICKBOOKS, resumed: 4 });
     await alerter.idle();
     events.emit({ type: "connected", companyId: company.id, realmId: "9130", reconnected: true, resumedSchedules: 0 });
     await alerter.idle();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { nextRunAt } from "../../../src/domain/next-run-at.js";
 import { createScheduler } from "../../../src/scheduler/scheduler.js";
-import { resumeSchedulesAfterReconnect, pauseSchedulesForReconnect, RECONNECT_QUICKBOOKS_REASON } from "../../../src/scheduler/resume-schedules.js";
+import { RECONNECT_QUICKBOOKS } from "../../../src/domain/pause-reasons.js";
+import { resumeSchedulesAfterReconnect, pauseSchedulesForReconnect } from "../../../src/scheduler/resume-schedules.js";
 import { tick } from "../../../src/scheduler/tick.js";
 import { getSchedule, setScheduleEnabled } from "../../../src/storage/repos/schedules.js";
 import { enqueueRun } from "../../../src/storage/repos/sync-runs.js";
@@ -136,7 +137,7 @@ describeEachDatabase("scheduler tick", (current, dialect) => {
     expect((await tick({ db, clock })).due).toBe(0);
     clock.set(at("2026-11-28T12:00:00.000Z"));
     expect(await tick({ db, clock })).toMatchObject({ queued: 1, catchup: 0 });
-    expect(RECONNECT_QUICKBOOKS_REASON).toBe("reconnect QuickBooks");
+    expect(RECONNECT_QUICKBOOKS).toBe("reconnect QuickBooks");
   });
 
   it("pauses a schedule whose rule cannot be evaluated instead of failing every tick", async () => {
