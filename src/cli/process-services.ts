@@ -2,6 +2,7 @@ import { systemClock, type Clock } from "../clock.js";
 import { createDevposClient, type DevposClient } from "../connectors/devpos/index.js";
 import { createQboConnector, qboConnectorOptionsFromConfig, type QboConnector } from "../connectors/qbo/index.js";
 import { createAlerter, type Alerter } from "../notify/alerter.js";
+import { devposClientOptionsFromConfig } from "../sync/connectors.js";
 import { createDefaultExecutor } from "../worker/executor-registry.js";
 import type { RunExecutor } from "../worker/run-executor.js";
 import type { Runtime } from "./runtime.js";
@@ -28,8 +29,8 @@ export function createProcessServices(runtime: Runtime, clock: Clock = systemClo
   const base = { db: runtime.db.db, box: runtime.secrets.box, clock, logger };
   const qbo = config.qbo.clientId && config.qbo.clientSecret ? createQboConnector(base, qboConnectorOptionsFromConfig(config)) : undefined;
   if (!qbo) logger.warn("QBO_CLIENT_ID / QBO_CLIENT_SECRET not set: companies cannot be connected to QuickBooks and syncs fail until they are");
-  const devpos = createDevposClient(base, { baseUrl: config.devpos.baseUrl, clientId: config.devpos.clientId, clientSecret: config.devpos.clientSecret });
-  const executor = createDefaultExecutor(runtime, { clock, ...(qbo ? { qboConnector: qbo } : {}) });
+  const devpos = createDevposClient(base, devposClientOptionsFromConfig(config));
+  const executor = createDefaultExecutor(runtime, { clock, devposClient: devpos, ...(qbo ? { qboConnector: qbo } : {}) });
   const alerter = createAlerter({ ...base, alerts: config.alerts, publicUrl: config.publicUrl });
   const detach = qbo ? alerter.attach(qbo.events) : () => {};
   return {

@@ -21,8 +21,9 @@ export interface SyncConnectorsDeps {
   logger?: Logger;
   fetch?: FetchLike;
   sleep?: Sleep;
-  /** Reuse a connector the process already has (serve: shared with the API's connect flow). */
+  /** Reuse the connectors the process already has (serve: shared with the API). */
   qboConnector?: QboConnector;
+  devposClient?: DevposClient;
 }
 
 export interface SyncConnectorsOptions {
@@ -42,7 +43,9 @@ export function createSyncConnectors(deps: SyncConnectorsDeps, options: SyncConn
   const qbo =
     deps.qboConnector ??
     createQboConnector({ db: deps.db, box: deps.box, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: deps.logger }, options.qbo);
-  const devpos = createDevposClient({ db: deps.db, box: deps.box, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: deps.logger }, options.devpos);
+  const devpos =
+    deps.devposClient ??
+    createDevposClient({ db: deps.db, box: deps.box, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: deps.logger }, options.devpos);
   return {
     qbo,
     devpos,
@@ -58,6 +61,11 @@ export function createSyncConnectors(deps: SyncConnectorsDeps, options: SyncConn
 export function syncConnectorsOptionsFromConfig(config: Pick<Config, "qbo" | "devpos">): SyncConnectorsOptions {
   return {
     qbo: qboConnectorOptionsFromConfig(config),
-    devpos: { baseUrl: config.devpos.baseUrl, clientId: config.devpos.clientId, clientSecret: config.devpos.clientSecret },
+    devpos: devposClientOptionsFromConfig(config),
   };
+}
+
+/** The DevPos client's options from the service configuration (needs no QuickBooks app). */
+export function devposClientOptionsFromConfig(config: Pick<Config, "devpos">): DevposClientOptions {
+  return { baseUrl: config.devpos.baseUrl, clientId: config.devpos.clientId, clientSecret: config.devpos.clientSecret };
 }

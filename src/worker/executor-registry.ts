@@ -1,5 +1,6 @@
 import type { Runtime } from "../cli/runtime.js";
 import { systemClock, type Clock } from "../clock.js";
+import type { DevposClient } from "../connectors/devpos/devpos-client.js";
 import type { QboConnector } from "../connectors/qbo/qbo-connector.js";
 import { createSyncConnectors, syncConnectorsOptionsFromConfig } from "../sync/connectors.js";
 import { createSyncExecutor } from "../sync/executor.js";
@@ -13,8 +14,9 @@ export const QBO_NOT_CONFIGURED_CODE = "qbo_not_configured";
 
 export interface DefaultExecutorOptions {
   clock?: Clock;
-  /** The process's QuickBooks connector, when it already has one (serve shares it with the API). */
+  /** The process's connectors, when it already has them (serve shares them with the API). */
   qboConnector?: QboConnector;
+  devposClient?: DevposClient;
 }
 
 /**
@@ -33,7 +35,14 @@ export function createDefaultExecutor(runtime: ExecutorRuntime, options: Default
   }
   const db = runtime.db.db;
   const connectors = createSyncConnectors(
-    { db, box: runtime.secrets.box, clock: options.clock ?? systemClock, logger, ...(options.qboConnector ? { qboConnector: options.qboConnector } : {}) },
+    {
+      db,
+      box: runtime.secrets.box,
+      clock: options.clock ?? systemClock,
+      logger,
+      ...(options.qboConnector ? { qboConnector: options.qboConnector } : {}),
+      ...(options.devposClient ? { devposClient: options.devposClient } : {}),
+    },
     syncConnectorsOptionsFromConfig(config),
   );
   return createSyncExecutor({ db, connectors, logger });
