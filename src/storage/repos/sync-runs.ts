@@ -210,8 +210,9 @@ export interface ClaimOptions {
 const MAX_CLAIM_ATTEMPTS = 8;
 
 /**
- * Takes the oldest queued run (by available_at, then id) that is available and whose company
- * has nothing running, and leases it to `owner`. Safe with any number of workers:
+ * Takes the oldest queued run (by available_at, then id) that is available, whose company has
+ * nothing running and no older available run, and leases it to `owner`. A company's runs
+ * therefore start in order, one at a time. Safe with any number of workers:
  * - PostgreSQL: one UPDATE whose candidate subquery is `FOR UPDATE SKIP LOCKED`;
  * - MariaDB (no UPDATE on a subquery of the same table): SELECT … FOR UPDATE SKIP LOCKED then
  *   UPDATE in one READ COMMITTED transaction;
@@ -261,6 +262,26 @@ function candidateQuery(db: Db, now: string, excluded: readonly number[]) {
     .where("r.available_at", "<=", now)
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom("sync_runs as x").select(sql.lit(1).as("one")).whereRef("x.running_company_id", "=", "r.company_id"))),
+    )
+    // The company's oldest available run, even when another claimer holds that row locked:
+    // SKIP LOCKED alone would pass over it and start the next run of the same company first.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("sync_runs as o")
+            .select(sql.lit(1).as("one"))
+            .whereRef("o.company_id", "=", "r.company_id")
+            .where("o.status", "=", "queued")
+            .where("o.available_at", "<=", now)
+            .where((older) =>
+              older.or([
+                older("o.available_at", "<", older.ref("r.available_at")),
+                older.and([older("o.available_at", "=", older.ref("r.available_at")), older("o.id", "<", older.ref("r.id"))]),
+              ]),
+            ),
+        ),
+      ),
     );
   if (excluded.length > 0) query = query.where("r.id", "not in", [...excluded]);
   return query.orderBy("r.available_at").orderBy("r.id").limit(1);

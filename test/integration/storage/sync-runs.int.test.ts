@@ -126,6 +126,30 @@ describeEachDatabase("sync runs repository", (current, dialect) => {
     expect(await db.selectFrom("sync_runs").select("running_company_id").where("status", "=", "running").execute()).toHaveLength(2);
   });
 
+  if (dialect !== "sqlite") {
+    it("never passes a company's older run that another claimer holds mid-claim", async () => {
+      const { db, target } = current();
+      const a = await makeCompany(db);
+      const b = await makeCompany(db);
+      const a1 = await enqueueRun(db, manual(a.id, { availableAt: minutesAfter(-10) }));
+      await enqueueRun(db, manual(a.id, { availableAt: minutesAfter(-9) }));
+      const b1 = await enqueueRun(db, manual(b.id, { availableAt: minutesAfter(-5) }));
+      const other = openTarget(target, 2);
+      try {
+        await db.transaction().execute(async (trx) => {
+          // Another worker's claim holds a1's row between its SELECT … FOR UPDATE and its COMMIT:
+          // SKIP LOCKED passes over a1, and a2 must not be taken in its place.
+          await trx.selectFrom("sync_runs").select("id").where("id", "=", a1.id).forUpdate().execute();
+          expect((await claimNextRun(other.db, { owner: "w2", now: T0, leaseMs: LEASE }))?.id).toBe(b1.id);
+          expect(await claimNextRun(other.db, { owner: "w2", now: T0, leaseMs: LEASE })).toBeUndefined();
+        });
+      } finally {
+        await other.destroy();
+      }
+      expect((await claimNextRun(db, { owner: "w1", now: T0, leaseMs: LEASE }))?.id).toBe(a1.id);
+    });
+  }
+
   it("heartbeats, completion and requeue are compare-and-swaps on the owner", async () => {
     const { db } = current();
     const company = await makeCompany(db);
@@ -274,6 +298,7 @@ describeEachDatabase("sync runs repository", (current, dialect) => {
     const claimedBy = new Map<number, string>();
     const running = new Set<number>();
     const violations: string[] = [];
+    const claimOrder: SyncRun[] = [];
     try {
       await Promise.all(
         claimers.map(async (claimerDb, index) => {
@@ -289,6 +314,7 @@ describeEachDatabase("sync runs repository", (current, dialect) => {
             idle = 0;
             if (claimedBy.has(run.id)) violations.push(`run ${run.id} claimed by ${claimedBy.get(run.id)} and ${owner}`);
             claimedBy.set(run.id, owner);
+            claimOrder.push(run);
             if (running.has(run.companyId)) violations.push(`company ${run.companyId} has two running runs`);
             running.add(run.companyId);
             const others = await claimerDb.selectFrom("sync_runs").select("id").where("company_id", "=", run.companyId).where("status", "=", "running").execute();
@@ -303,6 +329,11 @@ describeEachDatabase("sync runs repository", (current, dialect) => {
     }
     expect(violations).toEqual([]);
     expect(claimedBy.size).toBe(40);
+    for (const company of companies) {
+      // A company's runs are claimed in the order they became available, whoever claims them.
+      const claimed = claimOrder.filter((r) => r.companyId === company.id);
+      expect(claimed.map((r) => r.id)).toEqual([...claimed].sort((x, y) => x.availableAt.getTime() - y.availableAt.getTime()).map((r) => r.id));
+    }
     const rows = await db.selectFrom("sync_runs").select(["status", "attempt"]).execute();
     expect(rows.every((r) => r.status === "succeeded" && Number(r.attempt) === 1)).toBe(true);
     if (dialect !== "sqlite") expect(new Set(claimedBy.values()).size).toBeGreaterThan(1);
