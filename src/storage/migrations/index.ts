@@ -1,7 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import { createInitialMigration } from "./0001-initial.js";
 import { createTakeSlotsProcedureMigration } from "./0002-take-slots-procedure.js";
-import { createScheduleDueIndexMigration } from "./0003-schedule-due-index.js";
+import { createDueAndQueueIndexesMigration } from "./0003-due-and-queue-indexes.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -12,7 +12,7 @@ export function createMigrationProvider(dialect: SchemaDialect): MigrationProvid
   const migrations: Record<string, Migration> = {
     "0001-initial": createInitialMigration(dialect),
     "0002-take-slots-procedure": createTakeSlotsProcedureMigration(dialect),
-    "0003-schedule-due-index": createScheduleDueIndexMigration(dialect),
+    "0003-due-and-queue-indexes": createDueAndQueueIndexesMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }
