@@ -24,7 +24,7 @@ import type { SchemaDialect } from "./schema-helpers.js";
  * and anything that acts on a run (a worker's claim, a cancel) commits synchronously, which
  * flushes the WAL up to itself and so every slot taken before it. Measured on a 2-core machine
  * (npm run bench:scheduler, with the due index of migration 0003): 4,700–5,500 slots/s with
- * synchronous commits, 6,200–8,400 without.
+ * synchronous commits, 6,000–8,400 without.
  */
 export function createTakeSlotsProcedureMigration(dialect: SchemaDialect) {
   return {

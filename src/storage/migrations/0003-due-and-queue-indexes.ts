@@ -10,7 +10,7 @@ import type { SchemaDialect } from "./schema-helpers.js";
  *   (`where id = ? and next_run_at = ?`). On the old index PostgreSQL (without statistics)
  *   planned that compare-and-swap as a walk over every schedule due at the same instant:
  *   with 10,000 due at 08:00 a tick was quadratic. npm run bench:scheduler on PostgreSQL
- *   (2-core machine) went from 1,350–1,570 to 6,000–8,000 slots/s.
+ *   (2-core machine) went from 1,350–1,570 to 6,000–8,400 slots/s.
  * - sync_runs (company_id, status) → (company_id, status, available_at, id): a claim takes a
  *   run only if its company has no older available run (sync-runs.ts claimNextRun). On the old
  *   index SQLite answered that through the claim index, reading the whole queue per claim
