@@ -265,6 +265,7 @@ function candidateQuery(db: Db, now: string, excluded: readonly number[]) {
     )
     // The company's oldest available run, even when another claimer holds that row locked:
     // SKIP LOCKED alone would pass over it and start the next run of the same company first.
+    // (A run ordered before r is available too, since r is.)
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -273,13 +274,7 @@ function candidateQuery(db: Db, now: string, excluded: readonly number[]) {
             .select(sql.lit(1).as("one"))
             .whereRef("o.company_id", "=", "r.company_id")
             .where("o.status", "=", "queued")
-            .where("o.available_at", "<=", now)
-            .where((older) =>
-              older.or([
-                older("o.available_at", "<", older.ref("r.available_at")),
-                older.and([older("o.available_at", "=", older.ref("r.available_at")), older("o.id", "<", older.ref("r.id"))]),
-              ]),
-            ),
+            .where(({ eb: older, refTuple }) => older(refTuple("o.available_at", "o.id"), "<", refTuple("r.available_at", "r.id"))),
         ),
       ),
     );
