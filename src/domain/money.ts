@@ -53,3 +53,19 @@ export function equalsMinor(amount: unknown, minor: Minor): boolean {
 function assertMinor(value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer amount of minor units: ${value}`);
 }
+
+/**
+ * The VAT contained in a gross amount at a percentage rate (20 → 20 %): gross × r / (100 + r),
+ * half away from zero at the cent, in exact integer arithmetic (rates with up to 4 decimals).
+ */
+export function vatInGross(grossMinor: Minor, ratePercent: number): Minor {
+  assertMinor(grossMinor);
+  if (!Number.isFinite(ratePercent) || ratePercent < 0) throw new RangeError(`not a VAT rate: ${ratePercent}`);
+  const rate = BigInt(Math.round(ratePercent * 10_000));
+  const numerator = BigInt(grossMinor) * rate;
+  const denominator = 100n * 10_000n + rate;
+  const negative = numerator < 0n;
+  const n = negative ? -numerator : numerator;
+  const q = (n * 2n + denominator) / (denominator * 2n);
+  return Number(negative ? -q : q);
+}

@@ -38,6 +38,12 @@ export interface SourceDocument {
   currency: string | null;
   /** `exchangeRate`: home units per 1 foreign unit, when present and positive. */
   exchangeRate: number | null;
+  /**
+   * The document's VAT rate in percent (`vatRate`, e.g. 20, 6, 0) when the row carries one
+   * (unconfirmed in DevPos lists, docs/domain.md §1); picks the QBO tax code from the company's
+   * `vat_rate_codes`. Null when absent.
+   */
+  vatRate: number | null;
   buyer: SourceParty;
   seller: SourceParty;
   /** Sales rows only: a self-issued invoice (`selfIssuingType` set) becomes a Bill. */
@@ -89,6 +95,7 @@ const rowSchema = z.object({
   customer: z.unknown().optional(),
   currencyCode: z.unknown().optional(),
   exchangeRate: z.unknown().optional(),
+  vatRate: z.unknown().optional(),
 });
 
 /** Parses one list row. Never throws: a row without a valid EIC or date comes back `ok: false`. */
@@ -130,6 +137,13 @@ export function parseSourceRow(raw: unknown, kind: SourceKind): SourceRowResult 
     else warnings.push(`exchangeRate ${JSON.stringify(row.exchangeRate)} is not a positive number`);
   }
 
+  let vatRate: number | null = null;
+  if (row.vatRate !== null && row.vatRate !== undefined && row.vatRate !== "") {
+    const rate = typeof row.vatRate === "number" ? row.vatRate : Number(String(row.vatRate).trim());
+    if (Number.isFinite(rate) && rate >= 0 && rate < 100) vatRate = rate;
+    else warnings.push(`vatRate ${JSON.stringify(row.vatRate)} is not a percentage`);
+  }
+
   const customer = readCustomer(row.customer);
   const statusText = row.invoiceStatus ?? "";
   return {
@@ -147,6 +161,7 @@ export function parseSourceRow(raw: unknown, kind: SourceKind): SourceRowResult 
       amountMinor,
       currency,
       exchangeRate,
+      vatRate,
       buyer: { nuis: row.buyerNuis, name: row.buyerName },
       seller: { nuis: row.sellerNuis, name: row.sellerName },
       selfIssued: kind === "sale" && row.selfIssuingType !== null,

@@ -239,6 +239,10 @@ export interface DocumentLinksTable {
   currency: string | null;
   last_run_id: number | null;
   voided_at: Instant | null;
+  input_hash: string | null;
+  last_error: string | null;
+  last_error_at: Instant | null;
+  failed_attempts: Generated<number>;
   created_at: Instant;
   updated_at: Instant;
 }

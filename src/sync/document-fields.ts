@@ -1,4 +1,4 @@
-import { fromMinor } from "../domain/money.js";
+import { fromMinor, vatInGross } from "../domain/money.js";
 import type { SourceDocument } from "../domain/source-document.js";
 import { documentCurrency } from "./parties.js";
 
@@ -46,6 +46,12 @@ export interface MappingSettings {
   vatTaxCodeId: string | null;
   /** VAT rate as text ("20") → tax code id, used when a document's rate is known. */
   vatRateCodes: Record<string, string> | null;
+  /**
+   * Tax code id → its rate in percent, for every code the company may use: needed to split a
+   * gross into the net `Amount` Intuit expects (read from QuickBooks when vat_rate_codes does
+   * not say it).
+   */
+  taxCodeRates: Record<string, number>;
 }
 
 export class MappingError extends Error {
@@ -73,18 +79,39 @@ export function commonFields(doc: SourceDocument, settings: MappingSettings): { 
   return { fields, warnings };
 }
 
-/** The TaxCodeRef of the single line in inclusive mode, or undefined in mode none. */
-export function lineTaxCode(settings: MappingSettings, vatRate?: number | null): { value: string } | undefined {
-  if (settings.taxMode !== "inclusive") return undefined;
-  if (vatRate !== undefined && vatRate !== null && settings.vatRateCodes) {
-    const mapped = settings.vatRateCodes[String(vatRate)];
-    if (mapped) return { value: mapped };
-  }
-  if (!settings.vatTaxCodeId) throw new MappingError("tax mode is inclusive but the company has no VAT tax code configured");
-  return { value: settings.vatTaxCodeId };
+/** The VAT treatment of a document's single line: which code, at which rate. */
+export interface LineTax {
+  taxCodeRef: { value: string };
+  ratePercent: number;
 }
 
-/** The gross amount of the one line (TaxInclusive: the line amount is the gross). */
-export function lineAmount(doc: SourceDocument): number {
-  return fromMinor(doc.amountMinor ?? 0);
+/**
+ * The line's tax in inclusive mode (undefined in mode none): the code mapped to the document's
+ * own VAT rate when DevPos gives one, else the company's VAT code. A rate DevPos gives that no
+ * code is mapped to fails the document (booking 20 % VAT on a 6 % invoice would keep the gross
+ * but misstate the VAT return).
+ */
+export function lineTax(settings: MappingSettings, vatRate?: number | null): LineTax | undefined {
+  if (settings.taxMode !== "inclusive") return undefined;
+  if (vatRate !== undefined && vatRate !== null) {
+    const mapped = settings.vatRateCodes?.[String(vatRate)];
+    if (!mapped) throw new MappingError(`DevPos gives VAT ${vatRate} % but no QuickBooks tax code is chosen for ${vatRate} %: choose one in Settings → Tax`);
+    return { taxCodeRef: { value: mapped }, ratePercent: vatRate };
+  }
+  if (!settings.vatTaxCodeId) throw new MappingError("tax mode is inclusive but the company has no VAT tax code configured: choose one in Settings → Tax");
+  const rate = settings.taxCodeRates[settings.vatTaxCodeId];
+  if (rate === undefined) throw new MappingError(`the rate of QuickBooks tax code ${settings.vatTaxCodeId} is unknown: re-check the QuickBooks settings in Settings → Tax`);
+  return { taxCodeRef: { value: settings.vatTaxCodeId }, ratePercent: rate };
+}
+
+/**
+ * The amounts of the single line. Intuit's line `Amount` is always before tax; with
+ * GlobalTaxCalculation TaxInclusive the gross goes in the detail's `TaxInclusiveAmt`, and
+ * QuickBooks then keeps the gross as the line's total (docs/domain.md "Tax inclusive"). Without
+ * tax, Amount is the gross itself.
+ */
+export function lineAmounts(doc: SourceDocument, tax: LineTax | undefined): { amount: number; taxInclusiveAmt?: number } {
+  const gross = doc.amountMinor ?? 0;
+  if (!tax) return { amount: fromMinor(gross) };
+  return { amount: fromMinor(gross - vatInGross(gross, tax.ratePercent)), taxInclusiveAmt: fromMinor(gross) };
 }

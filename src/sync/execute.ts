@@ -13,7 +13,7 @@ import {
 } from "../storage/repos/document-links.js";
 import type { RunEventLevel } from "../storage/repos/run-log.js";
 import type { Db } from "../storage/repos/repo-helpers.js";
-import { deletePendingLinks, insertPendingLinks, markLinksSynced, renewPendingLink, type SyncedMark } from "../storage/repos/sync-links.js";
+import { deletePendingLinks, insertPendingLinks, markLinksSynced, recordCreateFailures, renewPendingLink, type CreateFailure, type SyncedMark } from "../storage/repos/sync-links.js";
 import { PermanentRunError } from "../worker/run-errors.js";
 import { docNumberFor, MappingError, type MappingSettings } from "./document-fields.js";
 import { mapBill } from "./map-bill.js";
@@ -24,7 +24,8 @@ import { createPartyResolver, isRunLevel, type PartyResolver } from "./party-res
 import { lookUpPending } from "./pending-recovery.js";
 import { coveredByJob, linkKey, planDocuments, type JobType, type PlannedDocument } from "./plan.js";
 import type { BatchWrite, DevposReader, QboEntity, QboGateway } from "./ports.js";
-import { batchRequestId, documentRequestId, nextRequestId, writeRequestId } from "./request-ids.js";
+import { batchRequestId, bodyDigest, documentRequestId, nextRequestId, writeRequestId } from "./request-ids.js";
+import { taxCodeRatesFor } from "./tax-codes.js";
 import { createItemRecorder, type ItemRecorder, type RecordedItem, type SyncSummary } from "./summary.js";
 import { runWriteLanes } from "./write-lanes.js";
 
@@ -82,7 +83,7 @@ export async function runSync(deps: SyncEngineDeps, input: SyncInput, hooks: Syn
   const company = await getCompany(db, input.companyId);
   if (!company) throw new PermanentRunError("company_not_found", `company ${input.companyId} does not exist`);
   const home = company.homeCurrency.toUpperCase();
-  const settings: MappingSettings = { homeCurrency: home, taxMode: company.taxMode, vatTaxCodeId: company.vatTaxCodeId, vatRateCodes: company.vatRateCodes };
+  const settings: MappingSettings = { homeCurrency: home, taxMode: company.taxMode, vatTaxCodeId: company.vatTaxCodeId, vatRateCodes: company.vatRateCodes, taxCodeRates: {} };
   if (settings.taxMode === "inclusive" && !settings.vatTaxCodeId) {
     throw new PermanentRunError("vat_code_missing", "tax mode is inclusive but no VAT tax code is configured for the company");
   }
@@ -143,6 +144,7 @@ export async function runSync(deps: SyncEngineDeps, input: SyncInput, hooks: Syn
     const account = await ensureExpenseAccount(masterDeps);
     if (account.created) await hooks.log("info", `created the expense account "DevPos purchases" (${account.id}) and saved it to the company settings`);
   }
+  if (needs.Invoice || needs.Bill) settings.taxCodeRates = await taxCodeRatesFor(qbo, settings);
   const resolver = await createPartyResolver({ db, qbo, companyId: company.id, homeCurrency: home, now: deps.now });
   const identities = tasks.filter((t) => t.op !== "void").map((t) => partyIdentityOf(t.doc, home));
   if (identities.length > 0) {
@@ -276,17 +278,17 @@ async function resolvePending(
       }
       continue;
     }
-    // Proved absent: create it, under a new request id (QuickBooks must not replay an old answer).
     if (doc.status === "rejected" || doc.amountMinor === null || doc.amountMinor === 0) {
       await deletePendingLinks(deps.db, [link.id]);
       const reason = doc.status === "rejected" ? "rejected" : "zero_amount";
       recorder.record({ ...base, action: "skipped", reason, message: reason === "rejected" ? "rejected in DevPos; not created" : "DevPos lists no amount; not created, retried next run" });
       continue;
     }
-    const requestId = nextRequestId(company.id, doc.kind, doc.eic, link.requestId);
+    // Proved absent: created again. Its request id is decided when its body is known (the
+    // writer's createIdFor): kept while the body is the one last sent, renewed once it changed.
     const docNumber = docNumberFor(doc.documentNumber).docNumber;
-    await renewPendingLink(deps.db, link.id, { requestId, contentHash: item.hash, docNumber, txnDate: doc.txnDate, amountMinor: doc.amountMinor, currency: documentCurrency(doc, home), runId: input.runId, now });
-    tasks.push({ op: "create", doc, qboType, hash: item.hash, link: { ...link, requestId, contentHash: item.hash } });
+    await renewPendingLink(deps.db, link.id, { requestId: link.requestId, contentHash: item.hash, docNumber, txnDate: doc.txnDate, amountMinor: doc.amountMinor, currency: documentCurrency(doc, home), runId: input.runId, now });
+    tasks.push({ op: "create", doc, qboType, hash: item.hash, link: { ...link, contentHash: item.hash } });
   }
   for (const link of outside) {
     const entity = found.get(link.id) ?? null;
@@ -338,15 +340,27 @@ function createWriter(
     }
   };
 
-  const requestIdOf = (task: WriteTask & { link: DocumentLink }) => task.link.requestId;
+  /**
+   * The request id a create of an existing pending link (proved absent) goes out under: the one
+   * last used while the body is unchanged (after a lost answer or a 5xx, QuickBooks may replay
+   * what it did), a new generation once the body differs, or a person asked for a retry (cleared
+   * digest): a QuickBooks that remembers the id would otherwise replay its old refusal
+   * (docs/domain.md "Exactly once").
+   */
+  const createIdFor = async (task: Extract<WriteTask, { op: "create" }>, link: DocumentLink, inputHash: string): Promise<DocumentLink> => {
+    if (link.inputHash === inputHash) return link;
+    const requestId = nextRequestId(company.id, task.doc.kind, task.doc.eic, link.requestId);
+    await renewPendingLink(db, link.id, { requestId, contentHash: task.hash, inputHash, runId: input.runId, now: deps.now() });
+    return { ...link, requestId, inputHash };
+  };
 
   /** Pending links for creates without one; tasks whose document another run linked meanwhile are dropped. */
-  const ensurePending = async (creates: Extract<WriteTask, { op: "create" }>[]): Promise<Map<WriteTask, DocumentLink>> => {
+  const ensurePending = async (creates: { task: Extract<WriteTask, { op: "create" }>; body: Record<string, unknown> }[]): Promise<Map<WriteTask, DocumentLink>> => {
     const result = new Map<WriteTask, DocumentLink>();
-    const fresh = creates.filter((t) => !t.link);
-    for (const t of creates) if (t.link) result.set(t, t.link);
+    const fresh = creates.filter((c) => !c.task.link);
+    for (const { task, body } of creates) if (task.link) result.set(task, await createIdFor(task, task.link, bodyDigest(body)));
     if (fresh.length === 0) return result;
-    const wanted = fresh.map((t) => ({
+    const wanted = fresh.map(({ task: t, body }) => ({
       companyId: company.id,
       kind: t.doc.kind,
       sourceKey: t.doc.eic,
@@ -354,13 +368,14 @@ function createWriter(
       qboType: t.qboType,
       contentHash: t.hash,
       requestId: documentRequestId(company.id, t.doc.kind, t.doc.eic),
+      inputHash: bodyDigest(body),
       txnDate: t.doc.txnDate,
       amountMinor: t.doc.amountMinor,
       currency: documentCurrency(t.doc, home),
       runId: input.runId,
     }));
     const stored = await insertPendingLinks(db, wanted, deps.now());
-    fresh.forEach((t, i) => {
+    fresh.forEach(({ task: t }, i) => {
       const link = stored.get(linkKey(t.doc.kind, t.doc.eic));
       if (link && link.state === "pending" && link.requestId === wanted[i]!.requestId && link.lastRunId === input.runId) {
         result.set(t, link);
@@ -376,10 +391,21 @@ function createWriter(
     recorder.record({ ...itemOf(task.doc, task.qboType, home), action: "created", qboId: entity.Id, message: message ?? createdNote(task.doc) });
   };
 
+  /**
+   * A create that did not confirm: QuickBooks answered with a fault, the batch answer lacked the
+   * item, or no answer came. None of these proves nothing was created (a retried batch has been
+   * answered with per-item faults after its first attempt committed), so the link stays
+   * `pending` with the reason, and the next run looks the document up by DocNumber + EIC before
+   * creating anything.
+   */
+  const notConfirmed = (task: WriteTask, link: DocumentLink, message: string, failures: CreateFailure[]) => {
+    failures.push({ id: link.id, message });
+    recorder.record({ ...itemOf(task.doc, task.qboType, home), action: "failed", message });
+  };
   const createRefused = async (task: WriteTask, link: DocumentLink, fault: QboFault) => {
-    // A fault is proof nothing was created: the document is retried from scratch next run.
-    await deletePendingLinks(db, [link.id]);
-    recorder.record({ ...itemOf(task.doc, task.qboType, home), action: "failed", message: fault.message });
+    const failures: CreateFailure[] = [];
+    notConfirmed(task, link, fault.message, failures);
+    await recordCreateFailures(db, failures, input.runId, deps.now());
   };
 
   const updated = async (task: Extract<WriteTask, { op: "update" }>, entity: QboEntity, message?: string) => {
@@ -482,7 +508,7 @@ function createWriter(
         const body = await bodyFor(task);
         if (body) prepared.push({ task, body });
       }
-      const creates = prepared.filter((p) => p.task.op === "create").map((p) => p.task as Extract<WriteTask, { op: "create" }>);
+      const creates = prepared.filter((p) => p.task.op === "create") as { task: Extract<WriteTask, { op: "create" }>; body: Record<string, unknown> }[];
       const pendingLinks = await ensurePending(creates);
       const items: { task: Exclude<WriteTask, { op: "void" }>; body: Record<string, unknown>; link: DocumentLink; write: BatchWrite; id: string }[] = [];
       for (const { task, body } of prepared) {
@@ -503,25 +529,33 @@ function createWriter(
           { requestId: batchRequestId(items.map((i) => i.id)), allowDuplicateDocNumber: true },
         );
       } catch (error) {
+        const failures: CreateFailure[] = [];
         if (isRunLevel(error)) {
           // The outcome is unknown: pending links stay, and the next run looks them up.
-          for (const i of items) recorder.record({ ...itemOf(i.task.doc, i.task.qboType, home), action: "failed", qboId: i.task.op === "update" ? i.link.qboId : null, message: `not confirmed: ${(error as Error).message}` });
+          const message = `not confirmed: ${(error as Error).message}`;
+          for (const i of items) {
+            if (i.task.op === "create") notConfirmed(i.task, i.link, message, failures);
+            else recorder.record({ ...itemOf(i.task.doc, i.task.qboType, home), action: "failed", qboId: i.link.qboId, message });
+          }
+          await recordCreateFailures(db, failures, input.runId, deps.now());
           throw error;
         }
         if (!(error instanceof QboFault)) throw error;
         for (const i of items) {
-          if (i.task.op === "create") await createRefused(i.task, i.link, error);
+          if (i.task.op === "create") notConfirmed(i.task, i.link, error.message, failures);
           else recorder.record({ ...itemOf(i.task.doc, i.task.qboType, home), action: "failed", qboId: i.link.qboId, message: error.message });
         }
+        await recordCreateFailures(db, failures, input.runId, deps.now());
         return;
       }
       const marks: SyncedMark[] = [];
+      const failures: CreateFailure[] = [];
       const later: (() => Promise<void>)[] = [];
       results.forEach((result, index) => {
         const i = items[index]!;
         if (i.task.op === "create") {
           if (result.ok) created(i.task, i.link, result.value, marks);
-          else later.push(() => createRefused(i.task, i.link, result.fault));
+          else notConfirmed(i.task, i.link, result.fault.message, failures);
         } else {
           const task = i.task;
           if (result.ok) later.push(() => updated(task, result.value));
@@ -529,6 +563,7 @@ function createWriter(
         }
       });
       await markLinksSynced(db, marks, deps.now());
+      await recordCreateFailures(db, failures, input.runId, deps.now());
       for (const step of later) await step();
     },
 
@@ -551,16 +586,18 @@ function createWriter(
           return handleUpdateFault(task, body, error);
         }
       }
-      const link = (await ensurePending([task])).get(task);
+      const link = (await ensurePending([{ task, body }])).get(task);
       if (!link) return;
       try {
-        const entity = await qbo.create<QboEntity>(task.qboType, body, { requestId: requestIdOf({ ...task, link }), allowDuplicateDocNumber: task.qboType === "Invoice" });
+        const entity = await qbo.create<QboEntity>(task.qboType, body, { requestId: link.requestId, allowDuplicateDocNumber: task.qboType === "Invoice" });
         const marks: SyncedMark[] = [];
         created(task, link, entity, marks);
         await markLinksSynced(db, marks, deps.now());
       } catch (error) {
         if (isRunLevel(error)) {
-          recorder.record({ ...itemOf(task.doc, task.qboType, home), action: "failed", message: `not confirmed: ${(error as Error).message}` });
+          const failures: CreateFailure[] = [];
+          notConfirmed(task, link, `not confirmed: ${(error as Error).message}`, failures);
+          await recordCreateFailures(db, failures, input.runId, deps.now());
           throw error;
         }
         if (error instanceof QboFault) return createRefused(task, link, error);

@@ -1,5 +1,5 @@
 import type { SourceDocument } from "../domain/source-document.js";
-import { commonFields, lineAmount, lineTaxCode, type MappingSettings } from "./document-fields.js";
+import { commonFields, lineAmounts, lineTax, type MappingSettings } from "./document-fields.js";
 import { description, type MappedDocument } from "./map-invoice.js";
 
 export interface BillRefs {
@@ -8,18 +8,24 @@ export interface BillRefs {
 }
 
 /**
- * A DevPos purchase row, or a self-issued sales row, as a QBO Bill: one account-based line with
- * the gross amount on the company's expense account. Pure; throws MappingError.
+ * A DevPos purchase row, or a self-issued sales row, as a QBO Bill: one account-based line on
+ * the company's expense account; in tax mode `inclusive` the line carries its TaxCodeRef and the
+ * gross as TaxInclusiveAmt with the net as Amount, exactly as invoices do. Pure; throws
+ * MappingError.
  */
-export function mapBill(doc: SourceDocument, settings: MappingSettings, refs: BillRefs, vatRate?: number | null): MappedDocument {
+export function mapBill(doc: SourceDocument, settings: MappingSettings, refs: BillRefs): MappedDocument {
   const { fields, warnings } = commonFields(doc, settings);
-  const taxCode = lineTaxCode(settings, vatRate);
+  const tax = lineTax(settings, doc.vatRate);
+  const amounts = lineAmounts(doc, tax);
   const detail: Record<string, unknown> = { AccountRef: { value: refs.expenseAccountId } };
-  if (taxCode) detail.TaxCodeRef = taxCode;
+  if (tax) {
+    detail.TaxCodeRef = tax.taxCodeRef;
+    detail.TaxInclusiveAmt = amounts.taxInclusiveAmt;
+  }
   const body: Record<string, unknown> = {
     ...fields,
     VendorRef: { value: refs.vendorId },
-    Line: [{ DetailType: "AccountBasedExpenseLineDetail", Amount: lineAmount(doc), Description: description(doc), AccountBasedExpenseLineDetail: detail }],
+    Line: [{ DetailType: "AccountBasedExpenseLineDetail", Amount: amounts.amount, Description: description(doc), AccountBasedExpenseLineDetail: detail }],
   };
   return { body, warnings };
 }

@@ -1,5 +1,5 @@
 import type { SourceDocument } from "../domain/source-document.js";
-import { commonFields, lineAmount, lineTaxCode, type MappingSettings } from "./document-fields.js";
+import { commonFields, lineAmounts, lineTax, type MappingSettings } from "./document-fields.js";
 
 export interface InvoiceRefs {
   customerId: string;
@@ -12,23 +12,25 @@ export interface MappedDocument {
 }
 
 /**
- * A DevPos sales row (not self-issued) as a QBO Invoice: one line with the gross amount on the
- * company's income item; tax mode `inclusive` adds TaxInclusive and the line's TaxCodeRef.
- * Pure; throws MappingError when the document or the settings cannot make a valid invoice.
+ * A DevPos sales row (not self-issued) as a QBO Invoice: one line with the amount on the
+ * company's income item; tax mode `inclusive` adds TaxInclusive, the line's TaxCodeRef (by the
+ * document's VAT rate when known) and the gross as TaxInclusiveAmt, so TotalAmt is the DevPos
+ * amount to the cent. Pure; throws MappingError when the document or the settings cannot make a
+ * valid invoice.
  */
-export function mapInvoice(doc: SourceDocument, settings: MappingSettings, refs: InvoiceRefs, vatRate?: number | null): MappedDocument {
+export function mapInvoice(doc: SourceDocument, settings: MappingSettings, refs: InvoiceRefs): MappedDocument {
   const { fields, warnings } = commonFields(doc, settings);
-  const taxCode = lineTaxCode(settings, vatRate);
-  const amount = lineAmount(doc);
+  const tax = lineTax(settings, doc.vatRate);
+  const amounts = lineAmounts(doc, tax);
   const detail: Record<string, unknown> = { ItemRef: { value: refs.incomeItemId } };
-  if (taxCode) {
-    detail.TaxCodeRef = taxCode;
-    detail.TaxInclusiveAmt = amount;
+  if (tax) {
+    detail.TaxCodeRef = tax.taxCodeRef;
+    detail.TaxInclusiveAmt = amounts.taxInclusiveAmt;
   }
   const body: Record<string, unknown> = {
     ...fields,
     CustomerRef: { value: refs.customerId },
-    Line: [{ DetailType: "SalesItemLineDetail", Amount: amount, Description: description(doc), SalesItemLineDetail: detail }],
+    Line: [{ DetailType: "SalesItemLineDetail", Amount: amounts.amount, Description: description(doc), SalesItemLineDetail: detail }],
   };
   return { body, warnings };
 }

@@ -31,3 +31,20 @@ export function batchRequestId(memberIds: readonly string[], salt = ""): string 
 export function writeRequestId(...parts: readonly (string | number)[]): string {
   return createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 36);
 }
+
+/**
+ * Digest of a write's body (keys in a stable order): a create's request id is kept while the
+ * body sent under it stays the same, and renewed once it changes (src/sync/execute.ts).
+ */
+export function bodyDigest(body: unknown): string {
+  return createHash("sha256").update(stableJson(body)).digest("hex").slice(0, 40);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

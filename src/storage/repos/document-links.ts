@@ -45,6 +45,12 @@ export interface DocumentLink {
   currency: string | null;
   lastRunId: number | null;
   voidedAt: Date | null;
+  /** Digest of the body last sent under requestId (null: never sent, or a retry was asked for). */
+  inputHash: string | null;
+  /** Why the last create of a pending link did not confirm (QuickBooks' fault, a missing answer…). */
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  failedAttempts: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -67,6 +73,10 @@ export function linkFromRow(row: Selectable<DocumentLinksTable>): DocumentLink {
     currency: row.currency,
     lastRunId: row.last_run_id === null ? null : Number(row.last_run_id),
     voidedAt: fromDbInstantOrNull(row.voided_at),
+    inputHash: row.input_hash ?? null,
+    lastError: row.last_error ?? null,
+    lastErrorAt: fromDbInstantOrNull(row.last_error_at ?? null),
+    failedAttempts: Number(row.failed_attempts ?? 0),
     createdAt: fromDbInstant(row.created_at),
     updatedAt: fromDbInstant(row.updated_at),
   };
@@ -116,6 +126,8 @@ export interface NewPendingLink {
   amountMinor?: number | null;
   currency?: string | null;
   runId?: number | null;
+  /** Digest of the body the create is sent with. */
+  inputHash?: string | null;
   now: Date;
 }
 
@@ -139,6 +151,7 @@ export async function insertPendingLink(db: Db, input: NewPendingLink): Promise<
       currency: input.currency ?? null,
       last_run_id: input.runId ?? null,
       voided_at: null,
+      input_hash: input.inputHash ?? null,
       created_at: at,
       updated_at: at,
     }),
@@ -166,6 +179,8 @@ export async function markSynced(
       ...(input.contentHash !== undefined ? { content_hash: input.contentHash } : {}),
       ...(input.qboType !== undefined ? { qbo_type: input.qboType } : {}),
       ...(input.runId !== undefined ? { last_run_id: input.runId } : {}),
+      last_error: null,
+      last_error_at: null,
       updated_at: toDbInstant(input.now),
     })
     .where("id", "=", id)

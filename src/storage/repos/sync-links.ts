@@ -34,11 +34,12 @@ export async function insertPendingLinks(db: Db, links: readonly Omit<NewPending
     currency: l.currency ?? null,
     last_run_id: l.runId ?? null,
     voided_at: null,
+    input_hash: l.inputHash ?? null,
     created_at: at,
     updated_at: at,
   }));
   const mysql = dialectOf(db) === "mysql";
-  for (const part of chunk(rows, rowsPerInsert(db, 17))) {
+  for (const part of chunk(rows, rowsPerInsert(db, 18))) {
     await withDbErrors(() => {
       const insert = db.insertInto("document_links").values(part);
       return mysql
@@ -78,6 +79,8 @@ export async function markLinksSynced(db: Db, marks: readonly SyncedMark[], now:
           sync_token: m.syncToken,
           ...(m.contentHash !== undefined ? { content_hash: m.contentHash } : {}),
           ...(m.runId !== undefined ? { last_run_id: m.runId } : {}),
+          last_error: null,
+          last_error_at: null,
           updated_at: at,
         })
         .where("id", "=", m.id)
@@ -96,20 +99,21 @@ export async function deletePendingLinks(db: Db, ids: readonly number[]): Promis
 }
 
 /**
- * A pending link whose create was looked up and is not in QuickBooks: the next create gets a new
- * request id (so QuickBooks cannot replay an answer about a document that no longer exists) and
- * the document's current hash.
+ * A pending link whose create was looked up and is not in QuickBooks: the document's current
+ * hash and list fields, and the request id its next create goes out under (kept, or a new
+ * generation when its inputs changed: see createInputDecision in src/sync/request-ids.ts).
  */
 export async function renewPendingLink(
   db: Db,
   id: number,
-  input: { requestId: string; contentHash: string; docNumber?: string | null; txnDate?: string | null; amountMinor?: number | null; currency?: string | null; runId?: number | null; now: Date },
+  input: { requestId: string; contentHash: string; inputHash?: string | null; docNumber?: string | null; txnDate?: string | null; amountMinor?: number | null; currency?: string | null; runId?: number | null; now: Date },
 ): Promise<boolean> {
   const result = await db
     .updateTable("document_links")
     .set({
       request_id: input.requestId,
       content_hash: input.contentHash,
+      ...(input.inputHash !== undefined ? { input_hash: input.inputHash } : {}),
       ...linkSnapshotColumns(input),
       updated_at: toDbInstant(input.now),
     })
@@ -117,4 +121,56 @@ export async function renewPendingLink(
     .where("state", "=", "pending")
     .executeTakeFirst();
   return affected(result) === 1;
+}
+
+export interface CreateFailure {
+  id: number;
+  message: string;
+}
+
+/**
+ * Creates that did not confirm (a fault in the answer, an item missing from it, or no answer):
+ * the links stay `pending`, so the next run looks the documents up before creating anything,
+ * and remember why for the run page.
+ */
+export async function recordCreateFailures(db: Db, failures: readonly CreateFailure[], runId: number | null, now: Date): Promise<void> {
+  if (failures.length === 0) return;
+  const at = toDbInstant(now);
+  await inTransaction(db, async (trx) => {
+    for (const f of failures) {
+      await trx
+        .updateTable("document_links")
+        .set((eb) => ({
+          last_error: f.message.slice(0, 1000),
+          last_error_at: at,
+          failed_attempts: eb("failed_attempts", "+", 1),
+          ...(runId !== null ? { last_run_id: runId } : {}),
+          updated_at: at,
+        }))
+        .where("id", "=", f.id)
+        .where("state", "=", "pending")
+        .execute();
+    }
+  });
+}
+
+/**
+ * A person asks for failed documents to be tried again: their next create goes out under a new
+ * request id even if nothing devsync sends has changed (QuickBooks' side may have: a VAT code,
+ * multicurrency). Returns how many links were marked.
+ */
+export async function requestCreateRetry(db: Db, companyId: number, sourceKeys?: readonly string[]): Promise<number> {
+  const query = db
+    .updateTable("document_links")
+    .set({ input_hash: null })
+    .where("company_id", "=", companyId)
+    .where("state", "=", "pending")
+    .where("last_error", "is not", null);
+  if (sourceKeys !== undefined) {
+    if (sourceKeys.length === 0) return 0;
+    let total = 0;
+    for (const part of chunk([...sourceKeys], 1000)) total += affected(await query.where("source_key", "in", part).executeTakeFirst());
+    return total;
+  }
+  return affected(await query.executeTakeFirst());
 }

@@ -76,6 +76,7 @@ describe("parseSourceRow", () => {
         amountMinor: 29,
         currency: "EUR",
         exchangeRate: 97.35,
+        vatRate: null,
         buyer: { nuis: "M02345678C", name: "DURRES LOGISTICS SHPK" },
         seller: { nuis: "K12345678A", name: null },
         selfIssued: false,
@@ -96,10 +97,11 @@ describe("parseSourceRow", () => {
   });
 
   it("keeps odd optional values out with a warning instead of failing the row", () => {
-    const result = parseSourceRow({ ...ROW, amount: "n/a", dueDate: "soon", currencyCode: "EURO", exchangeRate: -1 }, "sale");
+    const result = parseSourceRow({ ...ROW, amount: "n/a", dueDate: "soon", currencyCode: "EURO", exchangeRate: -1, vatRate: "twenty" }, "sale");
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.document).toMatchObject({ amountMinor: null, dueDate: null, currency: null, exchangeRate: null });
+    expect(result.document).toMatchObject({ amountMinor: null, dueDate: null, currency: null, exchangeRate: null, vatRate: null });
+    expect(parseSourceRow({ ...ROW, vatRate: "6" }, "sale")).toMatchObject({ ok: true, document: { vatRate: 6 } });
     expect(result.warnings).toHaveLength(4);
   });
 

@@ -27,8 +27,8 @@ function parse(row: object, kind: "sale" | "purchase"): SourceDocument {
 }
 const [sale, foreignZero, selfIssued] = SALES.map((r) => parse(r, "sale")) as [SourceDocument, SourceDocument, SourceDocument];
 const [purchase, rejected] = PURCHASES.map((r) => parse(r, "purchase")) as [SourceDocument, SourceDocument];
-const none: MappingSettings = { homeCurrency: "ALL", taxMode: "none", vatTaxCodeId: null, vatRateCodes: null };
-const inclusive: MappingSettings = { homeCurrency: "ALL", taxMode: "inclusive", vatTaxCodeId: "7", vatRateCodes: { "6": "8" } };
+const none: MappingSettings = { homeCurrency: "ALL", taxMode: "none", vatTaxCodeId: null, vatRateCodes: null, taxCodeRates: {} };
+const inclusive: MappingSettings = { homeCurrency: "ALL", taxMode: "inclusive", vatTaxCodeId: "7", vatRateCodes: { "6": "8", "20": "7" }, taxCodeRates: { "7": 20, "8": 6 } };
 
 describe("money", () => {
   it("is exact in minor units", () => {
@@ -103,13 +103,32 @@ describe("invoice and bill mapping", () => {
     expect((body.Line as { Amount: number }[])[0]!.Amount).toBe(1234.56);
   });
 
-  it("tax mode inclusive: TaxInclusive and the configured (or rate-mapped) VAT code on the line", () => {
+  it("tax mode inclusive: net Amount, gross TaxInclusiveAmt and the configured (or rate-mapped) VAT code on the line", () => {
+    // 14,400.00 at 20 %: VAT 2,400.00, net 12,000.00; QuickBooks keeps the gross as the total.
     const { body } = mapInvoice(sale, inclusive, { customerId: "58", incomeItemId: "21" });
     expect(body.GlobalTaxCalculation).toBe("TaxInclusive");
-    expect((body.Line as { SalesItemLineDetail: unknown }[])[0]!.SalesItemLineDetail).toEqual({ ItemRef: { value: "21" }, TaxCodeRef: { value: "7" }, TaxInclusiveAmt: 14400 });
-    const bill = mapBill(purchase, inclusive, { vendorId: "9", expenseAccountId: "77" }, 6).body;
-    expect((bill.Line as { AccountBasedExpenseLineDetail: unknown }[])[0]!.AccountBasedExpenseLineDetail).toEqual({ AccountRef: { value: "77" }, TaxCodeRef: { value: "8" } });
+    const line = (body.Line as { Amount: number; SalesItemLineDetail: unknown }[])[0]!;
+    expect(line.Amount).toBe(12000);
+    expect(line.SalesItemLineDetail).toEqual({ ItemRef: { value: "21" }, TaxCodeRef: { value: "7" }, TaxInclusiveAmt: 14400 });
+    // 36,000.00 at 6 % (the document's own rate): VAT round(36000 × 6 / 106) = 2,037.74, net 33,962.26.
+    const bill = mapBill({ ...purchase, vatRate: 6 }, inclusive, { vendorId: "9", expenseAccountId: "77" }).body;
+    const billLine = (bill.Line as { Amount: number; AccountBasedExpenseLineDetail: unknown }[])[0]!;
+    expect(billLine.Amount).toBe(33962.26);
+    expect(billLine.AccountBasedExpenseLineDetail).toEqual({ AccountRef: { value: "77" }, TaxCodeRef: { value: "8" }, TaxInclusiveAmt: 36000 });
+    expect(bill.GlobalTaxCalculation).toBe("TaxInclusive");
     expect(() => mapInvoice(sale, { ...inclusive, vatTaxCodeId: null }, { customerId: "58", incomeItemId: "21" })).toThrow(MappingError);
+    // A rate DevPos gives that no code is chosen for fails the document, naming the fix.
+    expect(() => mapInvoice({ ...sale, vatRate: 10 }, inclusive, { customerId: "58", incomeItemId: "21" })).toThrow(/VAT 10 %.*Settings/);
+    // The company's code with no known rate cannot be split.
+    expect(() => mapInvoice(sale, { ...inclusive, taxCodeRates: {} }, { customerId: "58", incomeItemId: "21" })).toThrow(/rate of QuickBooks tax code 7/);
+  });
+
+  it("mode none: the gross is the line Amount and no tax field is sent", () => {
+    const { body } = mapInvoice(sale, none, { customerId: "58", incomeItemId: "21" });
+    const line = (body.Line as { Amount: number; SalesItemLineDetail: Record<string, unknown> }[])[0]!;
+    expect(line.Amount).toBe(14400);
+    expect(line.SalesItemLineDetail).toEqual({ ItemRef: { value: "21" } });
+    expect(body.GlobalTaxCalculation).toBeUndefined();
   });
 
   it("keeps the last 21 characters of long numbers and reports it; refuses zero amounts", () => {

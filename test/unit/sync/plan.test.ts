@@ -17,7 +17,7 @@ const doc = (over: Record<string, unknown> = {}, kind: "sale" | "purchase" = "sa
 const link = (d: SourceDocument, over: Partial<DocumentLink> = {}): DocumentLink => ({
   id: 1, companyId: 1, kind: d.kind, sourceKey: d.eic, docNumber: d.documentNumber, qboType: "Invoice", qboId: "130", syncToken: "0",
   contentHash: contentHash(d, "ALL"), state: "synced", requestId: "x-g1", txnDate: d.txnDate, amountMinor: d.amountMinor, currency: "ALL",
-  lastRunId: 1, voidedAt: null, createdAt: new Date(), updatedAt: new Date(), ...over,
+  lastRunId: 1, voidedAt: null, inputHash: null, lastError: null, lastErrorAt: null, failedAttempts: 0, createdAt: new Date(), updatedAt: new Date(), ...over,
 });
 
 describe("plan", () => {

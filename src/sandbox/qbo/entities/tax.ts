@@ -5,13 +5,23 @@ import { findEntity, refValue } from "./store.js";
 
 /**
  * Turns line amounts into QBO's totals. All arithmetic is integer cents; tax is computed per
- * tax rate on the summed amounts (how QBO groups TaxLine entries), and for TaxInclusive the
- * gross figure is authoritative so TotalAmt equals exactly what the client sent.
+ * tax rate on the summed amounts (how QBO groups TaxLine entries).
+ *
+ * As Intuit documents the line fields (docs/domain.md "Tax inclusive"): `Line.Amount` is the
+ * line amount before tax whatever GlobalTaxCalculation says; under TaxInclusive a line that
+ * carries `TaxInclusiveAmt` (SalesItemLineDetail, AccountBasedExpenseLineDetail,
+ * ItemBasedExpenseLineDetail) states its gross, which is then authoritative: the tax is the part
+ * contained in it and TotalAmt equals the grosses sent. A TaxInclusive line WITHOUT
+ * TaxInclusiveAmt is taken as net and the tax is added on top: sending a gross as Amount books
+ * the VAT twice.
  */
 export type TaxMode = "TaxExcluded" | "TaxInclusive" | "NotApplicable";
 
 export interface PricedLine {
-  amountCents: Cents; // as sent: net for TaxExcluded/NotApplicable, gross for TaxInclusive
+  /** Line.Amount as sent: the amount before tax. */
+  amountCents: Cents;
+  /** TaxInclusiveAmt as sent (TaxInclusive only): the gross, authoritative when present. */
+  grossCents?: Cents;
   taxCodeId?: string;
 }
 
@@ -23,6 +33,8 @@ export interface TaxRateInfo {
 
 export interface TotalsResult {
   lineNetCents: Cents[];
+  /** Each line's amount with its tax (what QBO shows as TaxInclusiveAmt). */
+  lineGrossCents: Cents[];
   totalCents: Cents;
   taxCents: Cents;
   taxLines: { rate: TaxRateInfo; netCents: Cents; taxCents: Cents }[];
@@ -42,27 +54,38 @@ export function taxRateFor(realm: RealmState, taxCodeId: string, side: "sales" |
 export function computeTotals(realm: RealmState, lines: PricedLine[], mode: TaxMode, side: "sales" | "purchase"): TotalsResult {
   if (mode === "NotApplicable" || !realm.prefs.tax) {
     const total = lines.reduce((sum, line) => sum + line.amountCents, 0);
-    return { lineNetCents: lines.map((l) => l.amountCents), totalCents: total, taxCents: 0, taxLines: [] };
+    return { lineNetCents: lines.map((l) => l.amountCents), lineGrossCents: lines.map((l) => l.amountCents), totalCents: total, taxCents: 0, taxLines: [] };
   }
-  const groups = new Map<string, { rate: TaxRateInfo; netCents: Cents; grossCents: Cents }>();
+  // Per rate: lines stated gross contribute the tax inside their gross; lines stated net are
+  // summed and taxed once, as QBO rounds tax per rate, not per line.
+  const groups = new Map<string, { rate: TaxRateInfo; netCents: Cents; grossTaxCents: Cents; netOnlyCents: Cents }>();
   const lineNetCents: Cents[] = [];
+  const lineGrossCents: Cents[] = [];
   for (const line of lines) {
     const rate = taxRateFor(realm, line.taxCodeId!, side);
-    const net = mode === "TaxInclusive" ? line.amountCents - taxInGross(line.amountCents, rate.percent) : line.amountCents;
-    lineNetCents.push(net);
-    const group = groups.get(rate.rateId) ?? { rate, netCents: 0, grossCents: 0 };
-    group.netCents += net;
-    group.grossCents += line.amountCents;
+    const group = groups.get(rate.rateId) ?? { rate, netCents: 0, grossTaxCents: 0, netOnlyCents: 0 };
+    if (mode === "TaxInclusive" && line.grossCents !== undefined) {
+      const tax = taxInGross(line.grossCents, rate.percent);
+      lineNetCents.push(line.grossCents - tax);
+      lineGrossCents.push(line.grossCents);
+      group.netCents += line.grossCents - tax;
+      group.grossTaxCents += tax;
+    } else {
+      lineNetCents.push(line.amountCents);
+      lineGrossCents.push(line.amountCents + taxOnNet(line.amountCents, rate.percent));
+      group.netCents += line.amountCents;
+      group.netOnlyCents += line.amountCents;
+    }
     groups.set(rate.rateId, group);
   }
   const taxLines = [...groups.values()].map((g) => ({
     rate: g.rate,
     netCents: g.netCents,
-    taxCents: mode === "TaxInclusive" ? g.grossCents - g.netCents : taxOnNet(g.netCents, g.rate.percent),
+    taxCents: g.grossTaxCents + taxOnNet(g.netOnlyCents, g.rate.percent),
   }));
   const netTotal = lineNetCents.reduce((a, b) => a + b, 0);
   const taxCents = taxLines.reduce((a, t) => a + t.taxCents, 0);
-  return { lineNetCents, totalCents: netTotal + taxCents, taxCents, taxLines };
+  return { lineNetCents, lineGrossCents, totalCents: netTotal + taxCents, taxCents, taxLines };
 }
 
 export function txnTaxDetail(result: TotalsResult): Record<string, unknown> {

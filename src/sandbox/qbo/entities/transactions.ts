@@ -70,6 +70,10 @@ export function prepareTransactionBody(realm: RealmState, kind: TxnKind, body: R
   const totals = computeTotals(realm, priced, mode, kind === "Invoice" ? "sales" : "purchase");
   lines.forEach((line, i) => {
     line.Amount = fromCents(totals.lineNetCents[i]!);
+    if (mode === "TaxInclusive") {
+      const detail = line[String(line.DetailType)] as Record<string, unknown>;
+      detail.TaxInclusiveAmt = fromCents(totals.lineGrossCents[i]!);
+    }
   });
   if (kind === "Invoice") lines.push({ Amount: fromCents(totals.lineNetCents.reduce((a, b) => a + b, 0)), DetailType: "SubTotalLineDetail", SubTotalLineDetail: {} });
   out.Line = lines;
@@ -115,19 +119,22 @@ function prepareLines(realm: RealmState, kind: TxnKind, input: unknown, mode: Ta
       const account = ref(realm, "Account", detail.AccountRef, "AccountRef");
       detail.AccountRef = { value: account.Id, name: nameOf(account) };
     }
-    // With TaxInclusive, TaxInclusiveAmt (if given) is the gross; otherwise Amount is.
-    const gross = mode === "TaxInclusive" && detail.TaxInclusiveAmt !== undefined ? detail.TaxInclusiveAmt : raw.Amount;
-    const amountCents = toCents(gross);
+    // Line.Amount is before tax; under TaxInclusive, TaxInclusiveAmt (if given) is the gross.
+    const amountCents = toCents(raw.Amount);
     if (amountCents === undefined) throw faults.requiredMissing("Line.Amount");
+    let grossCents: number | undefined;
+    if (mode === "TaxInclusive" && detail.TaxInclusiveAmt !== undefined) {
+      grossCents = toCents(detail.TaxInclusiveAmt);
+      if (grossCents === undefined) throw faults.invalidProperty(`TaxInclusiveAmt=${String(detail.TaxInclusiveAmt)}`, "TaxInclusiveAmt");
+    }
     const taxCodeId = refValue(detail.TaxCodeRef);
     if (realm.prefs.tax) {
       if (taxCodeId === undefined) throw faults.business("Make sure all your transactions have a VAT rate before you save.", "TaxCodeRef");
       if (!findEntity(realm, "TaxCode", taxCodeId)) throw faults.invalidReference("TaxCode", taxCodeId, "TaxCodeRef");
       detail.TaxCodeRef = { value: taxCodeId };
     }
-    if (mode === "TaxInclusive") detail.TaxInclusiveAmt = fromCents(amountCents);
     lines.push({ ...raw, Id: String(index + 1), LineNum: index + 1, DetailType: detailType, [detailType]: detail });
-    priced.push({ amountCents, taxCodeId });
+    priced.push({ amountCents, grossCents, taxCodeId });
   });
   if (priced.length === 0) throw faults.requiredMissing("Line");
   return { lines, priced };
