@@ -102,7 +102,7 @@ describe("parseSourceRow", () => {
     if (!result.ok) return;
     expect(result.document).toMatchObject({ amountMinor: null, dueDate: null, currency: null, exchangeRate: null, vatRate: null });
     expect(parseSourceRow({ ...ROW, vatRate: "6" }, "sale")).toMatchObject({ ok: true, document: { vatRate: 6 } });
-    expect(result.warnings).toHaveLength(4);
+    expect(result.warnings).toHaveLength(5);
   });
 
   it("is strict on the EIC and the invoice date", () => {
