@@ -32,6 +32,22 @@ export interface QboFaults {
   errorRate?: number;
   /** Probability that an API call never answers (until the server closes). Default 0. */
   hangRate?: number;
+  /**
+   * Faults AFTER a write committed (create, update, void, batch): the answer is lost (the
+   * socket is closed) with this probability. A retry under the same requestid gets the stored
+   * answer, as Intuit's idempotency promises. Default 0.
+   */
+  lostAnswerRate?: number;
+  /** After a write committed, answer 500 instead of the result (stored for replay all the same). Default 0. */
+  errorAfterCommitRate?: number;
+  /** Each item of a batch answer is left out with this probability (the write behind it happened). Default 0. */
+  missingBatchItemRate?: number;
+  /**
+   * A batch retried under a requestid already answered comes back with a per-item fault on every
+   * item (as real QuickBooks has been reported to do) instead of the stored answer, with this
+   * probability. Nothing is written again. Default 0.
+   */
+  replayItemFaultRate?: number;
 }
 
 export type QboRotation = "strict" | "sticky24h";
@@ -68,7 +84,7 @@ export function defaultConfig(): QboConfig {
     rotation: "strict",
     limits: { perMinute: 500, concurrent: 10, batchPerMinute: 40, maxBatchItems: 30 },
     latency: { baseMs: 0, perBatchItemMs: 0, jitterMs: 0 },
-    faults: { errorRate: 0, hangRate: 0 },
+    faults: { errorRate: 0, hangRate: 0, lostAnswerRate: 0, errorAfterCommitRate: 0, missingBatchItemRate: 0, replayItemFaultRate: 0 },
     autoApprove: false,
   };
 }

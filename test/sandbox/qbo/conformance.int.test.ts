@@ -87,7 +87,7 @@ describe("node-quickbooks", () => {
         CustomerRef: { value: customer.data.Id },
         DocNumber: "12/2026",
         GlobalTaxCalculation: "TaxInclusive",
-        Line: [{ Amount: 240.5, DetailType: "SalesItemLineDetail", SalesItemLineDetail: { ItemRef: { value: "1" }, TaxCodeRef: { value: "1" } } }],
+        Line: [{ Amount: 200.42, DetailType: "SalesItemLineDetail", SalesItemLineDetail: { ItemRef: { value: "1" }, TaxCodeRef: { value: "1" }, TaxInclusiveAmt: 240.5 } }],
       } as any, cb),
     );
     expect(invoice.err).toBeNull();

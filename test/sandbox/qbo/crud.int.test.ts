@@ -20,7 +20,8 @@ afterAll(async () => h.close());
 const invoice = (extra: Record<string, unknown> = {}) => ({
   CustomerRef: { value: customerId },
   GlobalTaxCalculation: "TaxInclusive",
-  Line: [{ Amount: 120, DetailType: "SalesItemLineDetail", SalesItemLineDetail: { ItemRef: { value: "1" }, TaxCodeRef: { value: VAT20 } } }],
+  // Intuit: Amount is the net; the gross goes in TaxInclusiveAmt.
+  Line: [{ Amount: 100, DetailType: "SalesItemLineDetail", SalesItemLineDetail: { ItemRef: { value: "1" }, TaxCodeRef: { value: VAT20 }, TaxInclusiveAmt: 120 } }],
   ...extra,
 });
 const bill = (extra: Record<string, unknown> = {}) => ({

@@ -89,13 +89,22 @@ describe("TotalAmt per tax mode (exact cents)", () => {
     expect(six.TotalAmt).toBe(35.33); // 33.33 + 2.00 (1.9998 rounded)
   });
 
-  it("TaxInclusive keeps the gross and splits out the tax", async () => {
-    const inv = (await create("TaxInclusive", [1234.57, 0.01])).body.Invoice;
+  it("TaxInclusive keeps the gross stated in TaxInclusiveAmt and splits out the tax", async () => {
+    const gross = (amount: number, net: number) => ({ ...line(net, "1"), SalesItemLineDetail: { ...line(net, "1").SalesItemLineDetail, TaxInclusiveAmt: amount } });
+    const inv = (await api.post("/invoice", { CustomerRef: { value: customerAll }, GlobalTaxCalculation: "TaxInclusive", Line: [gross(1234.57, 1028.81), gross(0.01, 0.01)] })).body.Invoice;
     expect(inv.TotalAmt).toBe(1234.58);
     expect(inv.TxnTaxDetail.TotalTax).toBe(205.76); // 1234.57 = 1028.81 + 205.76; 0.01 carries no tax
     expect(inv.Line[0].Amount).toBe(1028.81);
     expect(inv.Line[0].SalesItemLineDetail.TaxInclusiveAmt).toBe(1234.57);
     expect(inv.Line.at(-1)).toMatchObject({ DetailType: "SubTotalLineDetail", Amount: 1028.82 });
+  });
+
+  it("TaxInclusive without TaxInclusiveAmt takes Amount as the net and adds the tax (Intuit's line Amount is before tax)", async () => {
+    const inv = (await create("TaxInclusive", [120])).body.Invoice;
+    expect(inv.TotalAmt).toBe(144);
+    expect(inv.TxnTaxDetail.TotalTax).toBe(24);
+    expect(inv.Line[0].Amount).toBe(120);
+    expect(inv.Line[0].SalesItemLineDetail.TaxInclusiveAmt).toBe(144);
   });
 
   it("NotApplicable sums the lines", async () => {
@@ -105,7 +114,7 @@ describe("TotalAmt per tax mode (exact cents)", () => {
   });
 
   it("keeps ExchangeRate and computes HomeTotalAmt", async () => {
-    const inv = (await api.post("/invoice", { CustomerRef: { value: customerEur }, CurrencyRef: { value: "EUR" }, ExchangeRate: 98.765, GlobalTaxCalculation: "TaxInclusive", Line: [line(250.55, "1")] })).body.Invoice;
+    const inv = (await api.post("/invoice", { CustomerRef: { value: customerEur }, CurrencyRef: { value: "EUR" }, ExchangeRate: 98.765, GlobalTaxCalculation: "TaxInclusive", Line: [{ ...line(208.79, "1"), SalesItemLineDetail: { ...line(208.79, "1").SalesItemLineDetail, TaxInclusiveAmt: 250.55 } }] })).body.Invoice;
     expect(inv).toMatchObject({ TotalAmt: 250.55, ExchangeRate: 98.765, HomeTotalAmt: 24745.57, CurrencyRef: { value: "EUR", name: "Euro" } });
   });
 });

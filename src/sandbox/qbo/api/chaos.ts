@@ -9,9 +9,17 @@ import type { RandomSource } from "../rng.js";
  */
 export type ChaosVerdict = "proceed" | "error500" | "error503" | "hang";
 
+/** What happens to a write's answer once the write committed. */
+export type AfterCommitVerdict = "answer" | "lose" | "error500";
+
 export interface Chaos {
   delayMs(batchItems: number): number;
   roll(): ChaosVerdict;
+  afterCommit(): AfterCommitVerdict;
+  /** True: leave this batch item out of the answer. */
+  dropBatchItem(): boolean;
+  /** True: answer this replayed batch with per-item faults. */
+  faultReplay(): boolean;
   park(raw: IncomingMessage): Promise<never>;
   releaseAll(): void;
 }
@@ -29,6 +37,20 @@ export function createChaos(config: () => QboConfig, random: RandomSource): Chao
       if (hangRate > 0 && random.next() < hangRate) return "hang";
       if (errorRate > 0 && random.next() < errorRate) return random.next() < 0.5 ? "error500" : "error503";
       return "proceed";
+    },
+    afterCommit() {
+      const { lostAnswerRate, errorAfterCommitRate } = config().faults;
+      if (lostAnswerRate > 0 && random.next() < lostAnswerRate) return "lose";
+      if (errorAfterCommitRate > 0 && random.next() < errorAfterCommitRate) return "error500";
+      return "answer";
+    },
+    dropBatchItem() {
+      const { missingBatchItemRate } = config().faults;
+      return missingBatchItemRate > 0 && random.next() < missingBatchItemRate;
+    },
+    faultReplay() {
+      const { replayItemFaultRate } = config().faults;
+      return replayItemFaultRate > 0 && random.next() < replayItemFaultRate;
     },
     park(raw) {
       parked.add(raw);

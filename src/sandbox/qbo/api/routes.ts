@@ -38,17 +38,35 @@ export function registerApiRoutes(app: FastifyInstance, sim: SimulatorContext, l
     allowDuplicateDocNumber: /allowduplicatedocnum/i.test((request.query as Query).include ?? ""),
   });
 
-  /** requestid idempotency: the first successful response is replayed verbatim, nothing re-runs. */
-  const idempotent = (request: FastifyRequest, reply: FastifyReply, maxLength: number, run: () => Record<string, unknown>) => {
+  /**
+   * requestid idempotency: the first successful response is replayed verbatim, nothing re-runs.
+   * Fault injection after the commit (options.ts QboFaults): the answer lost or turned into a
+   * 500, batch items left out of the answer, a replayed batch answered with per-item faults.
+   */
+  const idempotent = (request: FastifyRequest, reply: FastifyReply, maxLength: number, run: () => Record<string, unknown>, isBatch = false) => {
     const realm = realmOf(request);
     const requestId = (request.query as Query).requestid;
     if (requestId !== undefined && requestId.length > maxLength) {
       throw faults.business(`You cannot enter more than ${maxLength} characters in the request_id field. You tried entering ${requestId}, which is ${requestId.length} characters.`);
     }
     const prior = requestId ? realm.requestIds[requestId] : undefined;
-    if (prior) return reply.code(prior.status).send(prior.body);
-    const body = { ...structuredClone(run()), time: intuitTime(sim.clock.now()) };
+    if (prior) {
+      if (isBatch && chaos.faultReplay()) return reply.code(200).send(faultEveryItem(prior.body as Record<string, unknown>, intuitTime(sim.clock.now())));
+      return reply.code(prior.status).send(prior.body);
+    }
+    let result = structuredClone(run());
+    if (isBatch && Array.isArray(result.BatchItemResponse)) {
+      result = { ...result, BatchItemResponse: (result.BatchItemResponse as unknown[]).filter(() => !chaos.dropBatchItem()) };
+    }
+    const body = { ...result, time: intuitTime(sim.clock.now()) };
     if (requestId) realm.requestIds[requestId] = { status: 200, body };
+    const verdict = chaos.afterCommit();
+    if (verdict === "error500") throw faults.internal();
+    if (verdict === "lose") {
+      reply.hijack();
+      request.raw.socket.destroy();
+      return reply;
+    }
     return reply.send(body);
   };
 
@@ -67,7 +85,7 @@ export function registerApiRoutes(app: FastifyInstance, sim: SimulatorContext, l
   });
 
   app.post(`${BASE}/batch`, async (request, reply) =>
-    idempotent(request, reply, 36, () => runBatch(realmOf(request), request.body, sim.state.config.limits.maxBatchItems, writeOptions(request))),
+    idempotent(request, reply, 36, () => runBatch(realmOf(request), request.body, sim.state.config.limits.maxBatchItems, writeOptions(request)), true),
   );
 
   app.post(`${BASE}/upload`, async (request, reply) => {
@@ -104,4 +122,10 @@ function write(realm: RealmState, entity: EntityName, operation: string, body: u
   if (operation === "update" || hasId) return updateEntity(realm, entity, body, options);
   if (operation !== "" && operation !== "create") throw faults.unsupportedOperation(`Operation ${operation} is not supported.`);
   return createEntity(realm, entity, body, options);
+}
+
+/** A replayed batch answered with a system fault on every item it had answered. */
+function faultEveryItem(stored: Record<string, unknown>, time: string): Record<string, unknown> {
+  const items = Array.isArray(stored.BatchItemResponse) ? (stored.BatchItemResponse as { bId?: unknown }[]) : [];
+  return { BatchItemResponse: items.map((item) => ({ bId: item.bId, Fault: faults.internal().body().Fault })), time };
 }
