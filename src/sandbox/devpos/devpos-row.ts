@@ -26,6 +26,8 @@ export interface DevposRow {
   currencyCode?: string;
   /** ALL per 1 unit of currencyCode. */
   exchangeRate?: number;
+  /** VAT rate in percent, when the row carries one (unconfirmed in production lists). */
+  vatRate?: number;
   /** Always "ALL" in production, whatever the document currency: a trap for clients. */
   vatCurrency?: string;
   baseCurrency?: string;
@@ -54,6 +56,7 @@ export const devposRowSchema = z.object({
   customer: z.object({ name: z.string(), idNumber: z.string() }).nullable().optional(),
   currencyCode: z.string().length(3).optional(),
   exchangeRate: z.number().positive().optional(),
+  vatRate: z.number().min(0).max(99).optional(),
   vatCurrency: z.string().optional(),
   baseCurrency: z.string().optional(),
 });
@@ -83,6 +86,7 @@ export function toListRow(row: DevposRow): DevposRow {
   }
   if (row.currencyCode !== undefined) out.currencyCode = row.currencyCode;
   if (row.exchangeRate !== undefined) out.exchangeRate = row.exchangeRate;
+  if (row.vatRate !== undefined) out.vatRate = row.vatRate;
   out.vatCurrency = "ALL";
   out.baseCurrency = "ALL";
   return out;

@@ -32,6 +32,8 @@ export interface QboFaults {
   errorRate?: number;
   /** Probability that an API call never answers (until the server closes). Default 0. */
   hangRate?: number;
+  /** Probability that a /batch request fails with a 500 or 503 before doing anything. Default 0. */
+  batchErrorRate?: number;
   /**
    * Faults AFTER a write committed (create, update, void, batch): the answer is lost (the
    * socket is closed) with this probability. A retry under the same requestid gets the stored
@@ -84,7 +86,7 @@ export function defaultConfig(): QboConfig {
     rotation: "strict",
     limits: { perMinute: 500, concurrent: 10, batchPerMinute: 40, maxBatchItems: 30 },
     latency: { baseMs: 0, perBatchItemMs: 0, jitterMs: 0 },
-    faults: { errorRate: 0, hangRate: 0, lostAnswerRate: 0, errorAfterCommitRate: 0, missingBatchItemRate: 0, replayItemFaultRate: 0 },
+    faults: { errorRate: 0, hangRate: 0, batchErrorRate: 0, lostAnswerRate: 0, errorAfterCommitRate: 0, missingBatchItemRate: 0, replayItemFaultRate: 0 },
     autoApprove: false,
   };
 }

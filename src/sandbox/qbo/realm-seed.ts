@@ -12,7 +12,7 @@ export interface CreateRealmOptions {
 
 /**
  * A fresh company as an Albanian QBO subscription looks after setup: a chart of accounts with
- * income, expense and Accounts Payable, two items, and (with VAT on) the 20 %, 6 % and 0 % codes.
+ * income, expense and Accounts Payable, two items, and (with VAT on) the 20 %, 6 %, 0 % and 10 % codes.
  * Real ids look like 9130 3486 5186 6736, so generated ones do too.
  */
 export function seedRealm(random: RandomSource, now: number, options: CreateRealmOptions = {}): RealmState {
@@ -51,7 +51,7 @@ export function seedRealm(random: RandomSource, now: number, options: CreateReal
   item("Sales", sales.Id, purchases.Id);
 
   if (prefs.tax) {
-    for (const [name, rate] of [["VAT 20%", 20], ["VAT 6%", 6], ["Exempt 0%", 0]] as const) {
+    for (const [name, rate] of [["VAT 20%", 20], ["VAT 6%", 6], ["Exempt 0%", 0], ["VAT 10%", 10]] as const) {
       const sale = insertEntity(realm, "TaxRate", { Name: `${name} (sales)`, RateValue: rate, Active: true, AgencyRef: { value: "1" }, SpecialTaxType: rate === 0 ? "ZERO_RATE" : "NONE", DisplayType: "ReadOnly" }, now);
       const purchase = insertEntity(realm, "TaxRate", { Name: `${name} (purchases)`, RateValue: rate, Active: true, AgencyRef: { value: "1" }, SpecialTaxType: rate === 0 ? "ZERO_RATE" : "NONE", DisplayType: "ReadOnly" }, now);
       const detail = (rateId: string, rateName: string) => ({ TaxRateDetail: [{ TaxRateRef: { value: rateId, name: rateName }, TaxTypeApplicable: "TaxOnAmount", TaxOrder: 0 }] });

@@ -5,7 +5,7 @@ import { connectedClient, startHarness, type ApiClient, type Harness } from "./h
 let h: Harness;
 let api: ApiClient;
 let realmId: string;
-const DEFAULTS = { limits: { perMinute: 500, concurrent: 10, batchPerMinute: 40, maxBatchItems: 30 }, latency: { baseMs: 0, perBatchItemMs: 0, jitterMs: 0 }, faults: { errorRate: 0, hangRate: 0, lostAnswerRate: 0, errorAfterCommitRate: 0, missingBatchItemRate: 0, replayItemFaultRate: 0 } };
+const DEFAULTS = { limits: { perMinute: 500, concurrent: 10, batchPerMinute: 40, maxBatchItems: 30 }, latency: { baseMs: 0, perBatchItemMs: 0, jitterMs: 0 }, faults: { errorRate: 0, hangRate: 0, batchErrorRate: 0, lostAnswerRate: 0, errorAfterCommitRate: 0, missingBatchItemRate: 0, replayItemFaultRate: 0 } };
 
 beforeAll(async () => {
   h = await startHarness({ seed: 7 });

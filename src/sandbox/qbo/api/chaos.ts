@@ -14,7 +14,7 @@ export type AfterCommitVerdict = "answer" | "lose" | "error500";
 
 export interface Chaos {
   delayMs(batchItems: number): number;
-  roll(): ChaosVerdict;
+  roll(isBatch: boolean): ChaosVerdict;
   afterCommit(): AfterCommitVerdict;
   /** True: leave this batch item out of the answer. */
   dropBatchItem(): boolean;
@@ -32,10 +32,11 @@ export function createChaos(config: () => QboConfig, random: RandomSource): Chao
       const jitter = jitterMs > 0 ? random.next() * jitterMs : 0;
       return Math.max(0, baseMs + perBatchItemMs * batchItems + jitter);
     },
-    roll() {
-      const { errorRate, hangRate } = config().faults;
+    roll(isBatch) {
+      const { errorRate, hangRate, batchErrorRate } = config().faults;
       if (hangRate > 0 && random.next() < hangRate) return "hang";
       if (errorRate > 0 && random.next() < errorRate) return random.next() < 0.5 ? "error500" : "error503";
+      if (isBatch && batchErrorRate > 0 && random.next() < batchErrorRate) return random.next() < 0.5 ? "error500" : "error503";
       return "proceed";
     },
     afterCommit() {

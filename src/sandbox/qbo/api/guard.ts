@@ -64,7 +64,7 @@ export function createGuard(sim: SimulatorContext, limiter: Limiter, chaos: Chao
   async function preHandler(request: FastifyRequest): Promise<void> {
     const info = describeRequest(request);
     await sleep(chaos.delayMs(info.isBatch ? batchItemCount(request.body) : 0));
-    const verdict = chaos.roll();
+    const verdict = chaos.roll(info.isBatch);
     if (verdict === "hang") {
       if (info.realm) recordRequest(info.realm, { endpoint: info.endpoint, isRead: isRead(request, info), status: 0 });
       return chaos.park(request.raw);
