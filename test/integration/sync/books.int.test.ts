@@ -198,7 +198,7 @@ describeEachDatabase("books that balance", (current) => {
 });
 
 describeEachDatabase("batch answers that cannot be trusted", (current) => {
-  it("1,200 documents with lost answers, 500s after commit, missing batch items and faulted replays at 10-30 %: each document exactly once", async () => {
+  it("1,200 documents with lost answers, 500s after commit, missing batch items and faulted replays at 10-30 %: each document exactly once", { timeout: 240_000 }, async () => {
     const { db } = current();
     const world = await createSyncWorld(sandbox, db, { realm: { tax: true } });
     await updateCompany(db, world.company.id, vatSettings(world), new Date());
