@@ -236,7 +236,9 @@ export async function insertSlotRun(db: Db, run: SlotRun): Promise<number | unde
  * anything + full, is full) and the window widens to cover both. Guarded by `status = 'queued'`
  * on the run row, which a worker's claim also updates under its row lock: whichever comes
  * second waits for the first and re-reads the row, so a run that was claimed meanwhile is never
- * changed. Returns true when merged, else the run's current status (null if the row is gone).
+ * changed. (On MariaDB the claim's update also waits for the company row the slot holds: the
+ * two then deadlock and one side is rolled back and retried, with the same result.)
+ * Returns true when merged, else the run's current status (null if the row is gone).
  */
 export async function mergeIntoQueuedRun(
   db: Db,

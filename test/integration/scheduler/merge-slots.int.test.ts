@@ -133,7 +133,7 @@ describeEachDatabase("coinciding slots of one company", (current, dialect) => {
 
     // SQLite has one writer: a claim and a slot cannot interleave there.
     if (dialect !== "sqlite") {
-      it(`leaves a run a worker claimed between the read and the merge unchanged, and skips the slot (${path})`, async () => {
+      it(`never changes a run a worker claims while the slot decides: a claim that wins makes the slot skip (${path})`, async () => {
         const { db, target } = current();
         const company = await makeCompany(db);
         const queued = await enqueueRun(db, { companyId: company.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-29", windowTo: "2026-11-30", now: NOW });
@@ -143,13 +143,20 @@ describeEachDatabase("coinciding slots of one company", (current, dialect) => {
         const released = new Promise<void>((resolve) => (release = resolve));
         let locked!: () => void;
         const isLocked = new Promise<void>((resolve) => (locked = resolve));
+        let outcomes: string[];
         try {
-          // A worker mid-claim: it holds the run's row lock, then marks it running and commits.
-          const holder = claimer.db.transaction().execute(async (trx) => {
+          // A worker mid-claim (READ COMMITTED, as claimMysql): it holds the run's row lock, then
+          // marks it running and commits. On MariaDB that update also waits for the company row
+          // the slot holds (a deadlock one side retries, as the real claim and tick do).
+          const claimRun = claimer.db.transaction().setIsolationLevel("read committed").execute(async (trx) => {
             await trx.selectFrom("sync_runs").select("id").where("id", "=", queued.id).forUpdate().execute();
             locked();
             await released;
             await trx.updateTable("sync_runs").set({ status: "running", running_company_id: company.id, lease_owner: "other" }).where("id", "=", queued.id).execute();
+          });
+          const holder = claimRun.catch(async (error: { errno?: number }) => {
+            if (error.errno !== 1213) throw error;
+            expect(await claimNextRun(claimer.db, { ...LEASE, now: NOW })).toMatchObject({ id: queued.id });
           });
           await isLocked;
           let settled = false;
@@ -159,14 +166,24 @@ describeEachDatabase("coinciding slots of one company", (current, dialect) => {
           expect(settled).toBe(false);
           release();
           await holder;
-          expect(await taking).toEqual(["skipped"]);
+          outcomes = await taking;
         } finally {
           release();
           await claimer.destroy();
         }
-        expect(await runById(db, queued.id)).toMatchObject({ status: "running", job_type: "sales", window_from: "2026-11-29", window_to: "2026-11-30" });
+        const run = await runById(db, queued.id);
         const [slot] = await runsOf(db, weekly.id);
-        expect(slot).toMatchObject({ status: "skipped", error_code: "skipped", error_message: `company busy: run ${queued.id} is running`, window_from: "2026-11-23" });
+        // PostgreSQL: the claim commits first, the guarded update then finds the run running.
+        if (dialect === "postgres") expect(outcomes).toEqual(["skipped"]);
+        if (outcomes[0] === "skipped") {
+          expect(run).toMatchObject({ status: "running", job_type: "sales", window_from: "2026-11-29", window_to: "2026-11-30" });
+          expect(slot).toMatchObject({ status: "skipped", error_code: "skipped", error_message: `company busy: run ${queued.id} is running`, window_from: "2026-11-23" });
+        } else {
+          // The slot won the deadlock: it merged first and the retried claim took the merged run.
+          expect(outcomes).toEqual(["merged"]);
+          expect(run).toMatchObject({ status: "running", job_type: "full", window_from: "2026-11-23", window_to: "2026-11-30" });
+          expect(slot).toMatchObject({ status: "skipped", error_code: "merged", error_message: `merged into run ${queued.id}` });
+        }
       });
     }
   }
