@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTakeSlotsMergeMigration } from "../../../src/storage/migrations/0005-take-slots-merge.js";
 import { getSchedule } from "../../../src/storage/repos/schedules.js";
 import { takeSlotsInProcedure, type ProcedureSlot } from "../../../src/storage/repos/scheduler-slots.js";
 import { enqueueRun } from "../../../src/storage/repos/sync-runs.js";
@@ -141,5 +142,26 @@ describePostgres("devsync_take_slots procedure [postgres]", () => {
     }
     expect(await db.selectFrom("sync_runs").select("id").execute()).toHaveLength(2);
     await expect(takeSlotsInProcedure(db, [], NOW, 3)).resolves.toEqual([]);
+  });
+  it("migration 0005 down puts back 0002's skip-only procedure; up (twice) merges again", async () => {
+    const { db } = database;
+    const migration = createTakeSlotsMergeMigration("postgres");
+    const slotFor = async () => {
+      const company = await makeCompany(db);
+      const queued = await enqueueRun(db, { companyId: company.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-01", windowTo: "2026-11-28", now: T0 });
+      const schedule = await makeSchedule(db, company);
+      return { queued, slot: slotOf(schedule.id) };
+    };
+    await migration.down(db);
+    const before = await slotFor();
+    expect(await takeSlotsInProcedure(db, [before.slot], NOW, 3)).toEqual([
+      { outcome: "skipped", runId: expect.any(Number), reason: `company busy: run ${before.queued.id} is queued` },
+    ]);
+    await migration.up(db);
+    await migration.up(db);
+    const after = await slotFor();
+    expect(await takeSlotsInProcedure(db, [after.slot], NOW, 3)).toEqual([
+      { outcome: "merged", runId: expect.any(Number), mergedInto: after.queued.id, reason: `merged into run ${after.queued.id}` },
+    ]);
   });
 });
