@@ -4,7 +4,7 @@ import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
  * PostgreSQL only: replaces `devsync_take_slots` (migration 0002) so that coinciding slots of
- * one company are merged rather than skipped (docs/operations.md "Schedules"), exactly as the
+ * one company are merged rather than skipped (docs/operations.md "Cron style"), exactly as the
  * per-slot path does on the other databases (src/scheduler/take-slot.ts):
  * - the company has a QUEUED run (preferred over a running one): the slot's row is written as
  *   `skipped` with error_code `merged` and reason "merged into run N", then run N's job type
