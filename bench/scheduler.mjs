@@ -107,7 +107,7 @@ async function bench(handle, { schedules, due }) {
   const tickStarted = performance.now();
   const ticked = await tick({ db, clock: systemClock, logger, batchSize: 1000, maxBatches: 1000, concurrency: tickConcurrencyFor(handle.dialect) });
   const tickSeconds = (performance.now() - tickStarted) / 1000;
-  const slotsTaken = ticked.queued + ticked.skipped;
+  const slotsTaken = ticked.queued + ticked.merged + ticked.skipped;
   if (slotsTaken !== due) throw new Error(`expected ${due} slots taken, got ${JSON.stringify({ ...ticked, slots: undefined })}`);
 
   // 2. Runs: 4 workers claim and complete the queued no-op runs.

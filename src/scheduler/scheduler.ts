@@ -60,7 +60,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       try {
         const result = await tickOnce();
         failures = 0;
-        if (result.queued + result.skipped + result.broken + result.errors > 0) {
+        if (result.queued + result.merged + result.skipped + result.broken + result.errors > 0) {
           const { slots: _slots, ...counts } = result;
           logger.info(counts, "tick");
         }

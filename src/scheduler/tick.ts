@@ -37,8 +37,10 @@ export interface TickResult {
   /** Due slots examined. */
   due: number;
   queued: number;
+  /** Slots that joined their company's queued run. */
+  merged: number;
   skipped: number;
-  /** Of queued + skipped: runs that collapsed several missed slots. */
+  /** Of queued + merged + skipped: slots that collapsed several missed slots. */
   catchup: number;
   /** Taken by another scheduler first. */
   lost: number;
@@ -64,7 +66,7 @@ export async function tick(options: TickOptions): Promise<TickResult> {
   const batchSize = options.batchSize ?? 500;
   const dialect = dialectOf(db);
   const concurrency = dialect === "sqlite" ? 1 : Math.max(1, options.concurrency ?? (dialect === "postgres" ? 4 : 8));
-  const result: TickResult = { due: 0, queued: 0, skipped: 0, catchup: 0, lost: 0, duplicate: 0, broken: 0, errors: 0, slots: [] };
+  const result: TickResult = { due: 0, queued: 0, merged: 0, skipped: 0, catchup: 0, lost: 0, duplicate: 0, broken: 0, errors: 0, slots: [] };
   const failed = new Set<number>();
 
   for (let batch = 0; batch < (options.maxBatches ?? 100); batch += 1) {
@@ -86,7 +88,7 @@ export async function tick(options: TickOptions): Promise<TickResult> {
       } else {
         result.slots.push(taken);
         result[taken.outcome] += 1;
-        if (taken.trigger === "catchup" && (taken.outcome === "queued" || taken.outcome === "skipped")) result.catchup += 1;
+        if (taken.trigger === "catchup" && (taken.outcome === "queued" || taken.outcome === "merged" || taken.outcome === "skipped")) result.catchup += 1;
       }
     };
     // The procedure commits each slot itself, so it cannot run inside a caller's transaction.
@@ -111,10 +113,10 @@ export async function tick(options: TickOptions): Promise<TickResult> {
 const PROCEDURE_CHUNK = 100;
 
 /**
- * PostgreSQL: takes a batch of due slots through `devsync_take_slots` (migration 0002), one
+ * PostgreSQL: takes a batch of due slots through `devsync_take_slots` (migration 0005), one
  * round trip per chunk, each slot still in its own transaction. The calendar work (next slot,
  * catch-up, windows) is done here by the domain code, as on the per-slot path. The gap-free
- * window start reads the companies' last successful ends once for the batch, before the slots
+ * window start (a new run's, or what a slot adds to the queued run it joins) reads the companies' last successful ends once for the batch, before the slots
  * are taken: a run that succeeds in between only makes the new window start earlier than it
  * needs to (an overlap, never a gap). Slots whose transaction failed transiently (deadlock,
  * serialisation) are retried one by one on the per-slot path.
@@ -174,6 +176,10 @@ async function takeInChunks(
             logger?.info({ scheduleId: base.scheduleId, companyId: base.companyId, slot: base.slot, runId: taken.runId, reason: taken.reason }, "slot skipped");
             record(p.item, { ...base, outcome: "skipped", runId: taken.runId, reason: taken.reason });
             break;
+          case "merged":
+            logger?.info({ scheduleId: base.scheduleId, companyId: base.companyId, slot: base.slot, runId: taken.runId, mergedInto: taken.mergedInto }, "slot merged into queued run");
+            record(p.item, { ...base, outcome: "merged", runId: taken.runId, mergedInto: taken.mergedInto, reason: taken.reason });
+            break;
           case "lost":
           case "duplicate":
             record(p.item, { ...base, outcome: taken.outcome });
@@ -198,6 +204,7 @@ async function takeOne(db: Db, due: DueSlot, now: Date, options: TickOptions, lo
     try {
       const taken = await takeDueSlot(db, due, now, { maxAttempts: options.maxAttempts });
       if (taken.outcome === "skipped") logger?.info({ scheduleId: due.scheduleId, companyId: due.companyId, slot: due.slot, runId: taken.runId, reason: taken.reason }, "slot skipped");
+      else if (taken.outcome === "merged") logger?.info({ scheduleId: due.scheduleId, companyId: due.companyId, slot: due.slot, runId: taken.runId, mergedInto: taken.mergedInto }, "slot merged into queued run");
       else if (taken.outcome === "queued") logger?.debug({ scheduleId: due.scheduleId, companyId: due.companyId, slot: due.slot, runId: taken.runId, trigger: taken.trigger }, "run queued");
       return taken;
     } catch (error) {

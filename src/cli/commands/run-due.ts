@@ -36,7 +36,7 @@ export function runDueCommand(): Command {
         });
         const results = await worker.drain();
         await services.close();
-        const skipped = ticked.slots.filter((s) => s.outcome === "skipped");
+        const skipped = ticked.slots.filter((s) => s.outcome === "skipped" || s.outcome === "merged");
         const companyIds = [...new Set([...results.map((r) => r.run.companyId), ...skipped.map((s) => s.companyId)])];
         const companies = new Map((await getCompaniesByIds(db, companyIds)).map((c) => [c.id, c]));
         for (const slot of skipped) write(options.json, skippedLine(slot, companies.get(slot.companyId)), skippedJson(slot));
@@ -44,7 +44,7 @@ export function runDueCommand(): Command {
         const bad = results.filter((r) => r.status === "failed" || r.status === "requeued" || r.status === "lease_lost");
         if (!options.json) {
           process.stdout.write(
-            `run-due: ${ticked.queued} queued, ${ticked.skipped} skipped (company busy), ${results.length} executed, ${bad.length} failed` +
+            `run-due: ${ticked.queued} queued, ${ticked.merged} merged into a queued run, ${ticked.skipped} skipped (company busy), ${results.length} executed, ${bad.length} failed` +
               (ticked.errors > 0 ? `, ${ticked.errors} slots could not be taken (see log)` : "") +
               "\n",
           );

@@ -3,6 +3,7 @@ import { createInitialMigration } from "./0001-initial.js";
 import { createTakeSlotsProcedureMigration } from "./0002-take-slots-procedure.js";
 import { createDueAndQueueIndexesMigration } from "./0003-due-and-queue-indexes.js";
 import { createDocumentFailuresMigration } from "./0004-document-failures.js";
+import { createTakeSlotsMergeMigration } from "./0005-take-slots-merge.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -15,6 +16,7 @@ export function createMigrationProvider(dialect: SchemaDialect): MigrationProvid
     "0002-take-slots-procedure": createTakeSlotsProcedureMigration(dialect),
     "0003-due-and-queue-indexes": createDueAndQueueIndexesMigration(dialect),
     "0004-document-failures": createDocumentFailuresMigration(dialect),
+    "0005-take-slots-merge": createTakeSlotsMergeMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }

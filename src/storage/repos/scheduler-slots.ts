@@ -105,24 +105,30 @@ export async function takeSlot(
 }
 
 export interface SlotContext {
-  /** A queued or running run of the company, if any (index on (company_id, status)). */
+  /**
+   * A queued run of the company if it has one (the slot can join it), else a running one, else
+   * undefined (index on (company_id, status, available_at, id)).
+   */
   activeRun: { id: number; status: RunStatus } | undefined;
   /** End date of the last successful run covering the job type (see endCovering). */
   lastSuccessfulEnd: string | null;
 }
 
 /**
- * What deciding a slot needs to know about the company, in one round trip: whether it is
- * busy, and where its last successful sync of this job type ended (a `full` run covers both
- * sales and bills; for `full`, the earlier of the two ends).
+ * What deciding a slot needs to know about the company, in one round trip: whether it has a run
+ * the slot can join (queued) or must give way to (running), and where its last successful sync
+ * of this job type ended (a `full` run covers both sales and bills; for `full`, the earlier of
+ * the two ends).
  */
 export async function readSlotContext(db: Db, companyId: number, jobType: JobType): Promise<SlotContext> {
-  const active = sql`from sync_runs where company_id = ${companyId} and status in ('queued', 'running')`;
+  // Queued first: a slot joins a waiting run even while another run of the company executes.
+  const active = sql`from sync_runs where company_id = ${companyId} and status in ('queued', 'running')
+    order by case when status = 'queued' then 0 else 1 end, id limit 1`;
   const succeeded = sql`from sync_runs where company_id = ${companyId} and status = 'succeeded'`;
   const { rows } = await sql<{ active_id: number | string | null; active_status: string | null; sales_end: string | null; bills_end: string | null }>`
     select
-      (select id ${active} order by id limit 1) as active_id,
-      (select status ${active} order by id limit 1) as active_status,
+      (select id ${active}) as active_id,
+      (select status ${active}) as active_status,
       (select max(window_to) ${succeeded} and job_type in ('sales', 'full')) as sales_end,
       (select max(window_to) ${succeeded} and job_type in ('bills', 'full')) as bills_end`.execute(db);
   const row = rows[0]!;
@@ -165,19 +171,6 @@ export async function listSuccessfulEnds(db: Db, companyIds: readonly number[]):
   return ends;
 }
 
-/** One queued or running run of the company, if any (index on (company_id, status)). */
-export async function findCompanyActiveRun(db: Db, companyId: number): Promise<{ id: number; status: RunStatus } | undefined> {
-  const row = await db
-    .selectFrom("sync_runs")
-    .select(["id", "status"])
-    .where("company_id", "=", companyId)
-    .where("status", "in", ["queued", "running"])
-    .orderBy("id")
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { id: Number(row.id), status: row.status as RunStatus } : undefined;
-}
-
 export interface SlotRun {
   companyId: number;
   scheduleId: number;
@@ -188,8 +181,26 @@ export interface SlotRun {
   windowTo: string;
   maxAttempts: number;
   now: Date;
-  /** Record the slot as `skipped` with this reason instead of queueing a run. */
-  skippedReason?: string;
+  /**
+   * Record the slot as a finished `skipped` row instead of queueing a run: `skipped` when the
+   * company was busy, `merged` when the slot joined a queued run (the reason names the run).
+   */
+  skipped?: { code: SlotSkipCode; reason: string };
+}
+
+export type SlotSkipCode = "skipped" | "merged";
+
+/** Longest reason a slot row keeps; the take-slots procedure (migration 0005) cuts at the same. */
+export const SLOT_REASON_MAX = 1000;
+
+/** The reason of a slot that joined queued run `runId` (the procedure writes the same words). */
+export function mergedReason(runId: number): string {
+  return `merged into run ${runId}`.slice(0, SLOT_REASON_MAX);
+}
+
+/** The reason of a slot that gave way to run `runId`; `status` null when the row is gone. */
+export function busyReason(runId: number, status: string | null): string {
+  return `company busy: run ${runId} is ${status ?? "gone"}`.slice(0, SLOT_REASON_MAX);
 }
 
 /**
@@ -200,10 +211,10 @@ export interface SlotRun {
  */
 export async function insertSlotRun(db: Db, run: SlotRun): Promise<number | undefined> {
   const at = toDbInstant(run.now);
-  const skipped = run.skippedReason !== undefined;
+  const skipped = run.skipped;
   const values = sql`(${run.companyId}, ${run.scheduleId}, ${run.trigger}, ${run.jobType}, ${run.windowFrom}, ${run.windowTo},
     ${toDbInstant(run.scheduledFor)}, ${skipped ? "skipped" : "queued"}, 0, ${run.maxAttempts}, ${at},
-    ${skipped ? "skipped" : null}, ${skipped ? run.skippedReason!.slice(0, 1000) : null}, ${skipped ? at : null}, ${at}, ${at})`;
+    ${skipped?.code ?? null}, ${skipped ? skipped.reason.slice(0, SLOT_REASON_MAX) : null}, ${skipped ? at : null}, ${at}, ${at})`;
   const insert = sql`insert into sync_runs (company_id, schedule_id, ${sql.ref("trigger")}, job_type, window_from, window_to,
     scheduled_for, status, attempt, max_attempts, available_at, error_code, error_message, finished_at, created_at, updated_at)
     values ${values}`;
@@ -220,6 +231,41 @@ export async function insertSlotRun(db: Db, run: SlotRun): Promise<number | unde
   return rows[0] === undefined ? undefined : Number(rows[0].id);
 }
 
+/**
+ * Joins a slot to the company's queued run `runId`: the job types are united (sales + bills, or
+ * anything + full, is full) and the window widens to cover both. Guarded by `status = 'queued'`
+ * on the run row, which a worker's claim also updates under its row lock: whichever comes
+ * second waits for the first and re-reads the row, so a run that was claimed meanwhile is never
+ * changed. (On MariaDB the claim's update also waits for the company row the slot holds: the
+ * two then deadlock and one side is rolled back and retried, with the same result.)
+ * Returns true when merged, else the run's current status (null if the row is gone).
+ */
+export async function mergeIntoQueuedRun(
+  db: Db,
+  runId: number,
+  slot: { jobType: JobType; windowFrom: string; windowTo: string; now: Date },
+): Promise<true | string | null> {
+  // CASE rather than least/greatest: the same SQL on all three databases (YYYY-MM-DD compares as text).
+  const result = await sql`update sync_runs set
+      job_type = case when job_type = ${slot.jobType} then job_type else 'full' end,
+      window_from = case when window_from < ${slot.windowFrom} then window_from else ${slot.windowFrom} end,
+      window_to = case when window_to > ${slot.windowTo} then window_to else ${slot.windowTo} end,
+      updated_at = ${toDbInstant(slot.now)}
+    where id = ${runId} and status = 'queued'`.execute(db);
+  if (Number(result.numAffectedRows ?? 0n) === 1) return true;
+  const row = await db.selectFrom("sync_runs").select("status").where("id", "=", runId).executeTakeFirst();
+  return row?.status ?? null;
+}
+
+/** Turns a slot row written as merged into a skipped one, when the run it meant to join was claimed first. */
+export async function markSlotRunSkipped(db: Db, slotRunId: number, reason: string, windowFrom: string): Promise<void> {
+  await db
+    .updateTable("sync_runs")
+    .set({ error_code: "skipped", error_message: reason.slice(0, SLOT_REASON_MAX), window_from: windowFrom })
+    .where("id", "=", slotRunId)
+    .execute();
+}
+
 /** One due slot for `takeSlotsInProcedure`, decided by the domain code beforehand. */
 export interface ProcedureSlot {
   scheduleId: number;
@@ -228,7 +274,10 @@ export interface ProcedureSlot {
   next: Date;
   trigger: "schedule" | "catchup";
   jobType: JobType;
-  /** The run's window when the company is idle (gap-free start) and when the slot is skipped. */
+  /**
+   * The run's window start when the company is idle or the slot joins its queued run (gap-free
+   * start), and when the slot is skipped because a run is executing.
+   */
   idleFrom: string;
   busyFrom: string;
   to: string;
@@ -237,12 +286,14 @@ export interface ProcedureSlot {
 export type ProcedureOutcome =
   | { outcome: "queued"; runId: number }
   | { outcome: "skipped"; runId: number; reason: string }
+  /** The slot joined the queued run `mergedInto`; `runId` is the slot's own (skipped) row. */
+  | { outcome: "merged"; runId: number; mergedInto: number; reason: string }
   | { outcome: "lost" | "duplicate" }
   /** The slot's own transaction failed and was rolled back; `sqlState` says why. */
   | { outcome: "error"; sqlState: string; message: string };
 
 /**
- * PostgreSQL: takes `slots` through the `devsync_take_slots` procedure (migration 0002), one
+ * PostgreSQL: takes `slots` through the `devsync_take_slots` procedure (migration 0005), one
  * round trip for all of them, each slot in its own transaction. Outcomes come back in order.
  * Call it on the root handle: the procedure commits, so it cannot run inside a transaction.
  */
@@ -261,6 +312,11 @@ export async function takeSlotsInProcedure(db: Db, slots: readonly ProcedureSlot
         return { outcome, runId: Number(runIds[i]) };
       case "skipped":
         return { outcome, runId: Number(runIds[i]), reason: reasons[i]! };
+      case "merged": {
+        const into = /^merged into run (\d+)$/.exec(reasons[i] ?? "");
+        if (!into) throw new Error(`devsync_take_slots answered a merge without its run: ${reasons[i]}`);
+        return { outcome, runId: Number(runIds[i]), mergedInto: Number(into[1]), reason: reasons[i]! };
+      }
       case "lost":
       case "duplicate":
         return { outcome };

@@ -168,7 +168,15 @@ for (const dialect of enabledDialects()) {
         const statuses = count(runs.map((r) => r.status));
         expect(Object.keys(statuses).sort()).toEqual(["skipped", "succeeded"].filter((s) => statuses[s]));
         expect(runs.every((r) => r.running_company_id === null && r.lease_owner === null)).toBe(true);
-        expect(runs.filter((r) => r.status === "skipped").every((r) => /^company busy: run \d+ is (queued|running)$/.test(r.error_message ?? ""))).toBe(true);
+        expect(runs.filter((r) => r.status === "skipped" && r.error_code === "skipped").every((r) => /^company busy: run \d+ is (queued|running)$/.test(r.error_message ?? ""))).toBe(true);
+        // A slot that joined a queued run: that run succeeded and covered the slot's job type and dates.
+        const merged = runs.filter((r) => r.status === "skipped" && r.error_code !== "skipped");
+        const uncovered = merged.filter((r) => {
+          const into = /^merged into run (\d+)$/.exec(r.error_message ?? "");
+          const run = into && r.error_code === "merged" ? runs.find((x) => Number(x.id) === Number(into[1])) : undefined;
+          return !(run && run.status === "succeeded" && (run.job_type === "full" || run.job_type === r.job_type) && run.window_from <= r.window_from && run.window_to >= r.window_to);
+        });
+        expect(uncovered.slice(0, 5)).toEqual([]);
 
         // 3. Never two running runs of one company: sampled, and by the recorded intervals.
         expect(violations).toEqual([]);

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTakeSlotsMergeMigration } from "../../../src/storage/migrations/0005-take-slots-merge.js";
 import { getSchedule } from "../../../src/storage/repos/schedules.js";
 import { takeSlotsInProcedure, type ProcedureSlot } from "../../../src/storage/repos/scheduler-slots.js";
 import { enqueueRun } from "../../../src/storage/repos/sync-runs.js";
 import { createTestDatabase, enabledDialects, openTarget, type TestDatabase } from "../../helpers/test-db.js";
 import { at, makeCompany, makeSchedule, minutes, runsOf, T0 } from "./fixtures.js";
 
-// The PostgreSQL tick takes slots through the devsync_take_slots procedure (migration 0002);
+// The PostgreSQL tick takes slots through the devsync_take_slots procedure (migration 0005);
 // tick.int.test.ts covers it through the tick, this file covers each outcome and the
 // per-slot transactions directly.
 const describePostgres = enabledDialects().includes("postgres") ? describe : describe.skip;
@@ -33,12 +34,16 @@ describePostgres("devsync_take_slots procedure [postgres]", () => {
     ...overrides,
   });
 
-  it("queues, skips when busy, loses a moved slot, keeps a taken slot taken, and isolates a failing slot", async () => {
+  it("queues, merges into a queued run, skips when running, loses a moved slot, keeps a taken slot taken, and isolates a failing slot", async () => {
     const { db } = database;
     const idle = await makeSchedule(db, await makeCompany(db));
     const busyCompany = await makeCompany(db);
     const active = await enqueueRun(db, { companyId: busyCompany.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-01", windowTo: "2026-11-28", now: T0 });
     const busy = await makeSchedule(db, busyCompany);
+    const runningCompany = await makeCompany(db);
+    const executing = await enqueueRun(db, { companyId: runningCompany.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-01", windowTo: "2026-11-28", now: T0 });
+    await db.updateTable("sync_runs").set({ status: "running", running_company_id: runningCompany.id }).where("id", "=", executing.id).execute();
+    const skipped = await makeSchedule(db, runningCompany);
     const moved = await makeSchedule(db, await makeCompany(db), {}, { nextRunAt: NEXT });
     const failing = await makeSchedule(db, await makeCompany(db));
     const after = await makeSchedule(db, await makeCompany(db), { jobType: "sales" });
@@ -48,6 +53,7 @@ describePostgres("devsync_take_slots procedure [postgres]", () => {
       [
         slotOf(idle.id),
         slotOf(busy.id),
+        slotOf(skipped.id),
         slotOf(moved.id),
         // job_type is varchar(8): the insert fails, so this slot's transaction rolls back whole.
         slotOf(failing.id, { jobType: "much-too-long" as never }),
@@ -57,14 +63,21 @@ describePostgres("devsync_take_slots procedure [postgres]", () => {
       3,
     );
 
-    expect(outcomes.map((o) => o.outcome)).toEqual(["queued", "skipped", "lost", "error", "queued"]);
-    expect(outcomes[3]).toMatchObject({ outcome: "error", sqlState: "22001" });
-    expect(outcomes[1]).toMatchObject({ reason: `company busy: run ${active.id} is queued` });
+    expect(outcomes.map((o) => o.outcome)).toEqual(["queued", "merged", "skipped", "lost", "error", "queued"]);
+    expect(outcomes[4]).toMatchObject({ outcome: "error", sqlState: "22001" });
+    expect(outcomes[1]).toMatchObject({ mergedInto: active.id, reason: `merged into run ${active.id}` });
+    expect(outcomes[2]).toMatchObject({ reason: `company busy: run ${executing.id} is running` });
 
     const [idleRun] = await runsOf(db, idle.id);
     expect(idleRun).toMatchObject({ id: (outcomes[0] as { runId: number }).runId, status: "queued", trigger: "schedule", window_from: "2026-10-01", window_to: "2026-11-28", scheduled_for: T0.toISOString(), max_attempts: 3 });
+    // The merged slot's row records what it added (the idle window); the queued run now covers it.
     const [busyRun] = await runsOf(db, busy.id);
-    expect(busyRun).toMatchObject({ status: "skipped", error_code: "skipped", window_from: "2026-10-29", finished_at: NOW.toISOString() });
+    expect(busyRun).toMatchObject({ id: (outcomes[1] as { runId: number }).runId, status: "skipped", error_code: "merged", window_from: "2026-10-01", finished_at: NOW.toISOString() });
+    const [joined] = await runsOf(db).then((rows) => rows.filter((r) => r.id === active.id));
+    expect(joined).toMatchObject({ status: "queued", job_type: "full", window_from: "2026-10-01", window_to: "2026-11-28" });
+    const [skippedRun] = await runsOf(db, skipped.id);
+    expect(skippedRun).toMatchObject({ status: "skipped", error_code: "skipped", window_from: "2026-10-29", finished_at: NOW.toISOString() });
+    expect(await runsOf(db).then((rows) => rows.find((r) => r.id === executing.id))).toMatchObject({ status: "running", job_type: "sales", window_from: "2026-11-01" });
     expect((await getSchedule(db, idle.id))).toMatchObject({ nextRunAt: NEXT, lastStatus: "queued", lastRunAt: NOW });
     expect((await getSchedule(db, busy.id))).toMatchObject({ nextRunAt: NEXT, lastStatus: "skipped" });
     expect(await runsOf(db, moved.id)).toEqual([]);
@@ -129,5 +142,26 @@ describePostgres("devsync_take_slots procedure [postgres]", () => {
     }
     expect(await db.selectFrom("sync_runs").select("id").execute()).toHaveLength(2);
     await expect(takeSlotsInProcedure(db, [], NOW, 3)).resolves.toEqual([]);
+  });
+  it("migration 0005 down puts back 0002's skip-only procedure; up (twice) merges again", async () => {
+    const { db } = database;
+    const migration = createTakeSlotsMergeMigration("postgres");
+    const slotFor = async () => {
+      const company = await makeCompany(db);
+      const queued = await enqueueRun(db, { companyId: company.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-01", windowTo: "2026-11-28", now: T0 });
+      const schedule = await makeSchedule(db, company);
+      return { queued, slot: slotOf(schedule.id) };
+    };
+    await migration.down(db);
+    const before = await slotFor();
+    expect(await takeSlotsInProcedure(db, [before.slot], NOW, 3)).toEqual([
+      { outcome: "skipped", runId: expect.any(Number), reason: `company busy: run ${before.queued.id} is queued` },
+    ]);
+    await migration.up(db);
+    await migration.up(db);
+    const after = await slotFor();
+    expect(await takeSlotsInProcedure(db, [after.slot], NOW, 3)).toEqual([
+      { outcome: "merged", runId: expect.any(Number), mergedInto: after.queued.id, reason: `merged into run ${after.queued.id}` },
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { RECONNECT_QUICKBOOKS } from "../../../src/domain/pause-reasons.js";
 import { resumeSchedulesAfterReconnect, pauseSchedulesForReconnect } from "../../../src/scheduler/resume-schedules.js";
 import { tick } from "../../../src/scheduler/tick.js";
 import { getSchedule, setScheduleEnabled } from "../../../src/storage/repos/schedules.js";
-import { enqueueRun } from "../../../src/storage/repos/sync-runs.js";
+import { claimNextRun, enqueueRun } from "../../../src/storage/repos/sync-runs.js";
 import { describeEachDatabase, openTarget } from "../../helpers/test-db.js";
 import { at, makeCompany, makeSchedule, manualClock, minutes, runsOf, T0, testLogger } from "./fixtures.js";
 
@@ -47,23 +47,25 @@ describeEachDatabase("scheduler tick", (current, dialect) => {
     expect((await getSchedule(db, schedule.id))!.nextRunAt).toEqual(at("2026-11-28T14:15:00.000Z"));
   });
 
-  it("records a slot that finds the company busy as a skipped run, and queues nothing else", async () => {
+  it("records a slot that finds a run of the company executing as a skipped run, and queues nothing else", async () => {
     const { db } = current();
     const company = await makeCompany(db);
-    const running = await enqueueRun(db, { companyId: company.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-01", windowTo: "2026-11-28", now: T0 });
+    const manual = await enqueueRun(db, { companyId: company.id, trigger: "manual", jobType: "sales", windowFrom: "2026-11-01", windowTo: "2026-11-28", now: T0 });
+    const running = await claimNextRun(db, { owner: "test-worker", now: T0, leaseMs: 60_000 });
+    expect(running).toMatchObject({ id: manual.id, status: "running" });
     const schedule = await makeSchedule(db, company);
     const result = await tick({ db, clock: manualClock(new Date(T0.getTime() + 1000)) });
-    expect(result).toMatchObject({ queued: 0, skipped: 1 });
+    expect(result).toMatchObject({ queued: 0, merged: 0, skipped: 1 });
     const runs = await runsOf(db, schedule.id);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: "skipped", error_code: "skipped", scheduled_for: T0.toISOString() });
-    expect(runs[0]!.error_message).toBe(`company busy: run ${running.id} is queued`);
+    expect(runs[0]!.error_message).toBe(`company busy: run ${manual.id} is running`);
     expect(runs[0]!.finished_at).not.toBeNull();
     const after = (await getSchedule(db, schedule.id))!;
     expect(after.lastStatus).toBe("skipped");
     expect(after.nextRunAt).toEqual(at("2026-11-29T08:00:00.000Z"));
-    const queued = await db.selectFrom("sync_runs").select("id").where("company_id", "=", company.id).where("status", "=", "queued").execute();
-    expect(queued).toHaveLength(1);
+    const active = await db.selectFrom("sync_runs").select("id").where("company_id", "=", company.id).where("status", "in", ["queued", "running"]).execute();
+    expect(active).toHaveLength(1);
   });
 
   it("starts the window at the end of the last successful run when that is earlier (gap-free), capped at 366 days", async () => {
@@ -109,7 +111,7 @@ describeEachDatabase("scheduler tick", (current, dialect) => {
       // Every slot from 08:00 to the end has exactly one row (no catch-up: ticks every 5 minutes).
       const expected = await expectedSlots(db, at("2026-11-28T07:59:00.000Z"), clock.now());
       expect(keys.sort()).toEqual(expected.sort());
-      // Per company: at most one queued run (others were skipped).
+      // Per company: at most one queued run (the others joined it).
       const queued = runs.filter((r) => r.status === "queued");
       expect(new Set(queued.map((r) => r.company_id)).size).toBe(queued.length);
     } finally {

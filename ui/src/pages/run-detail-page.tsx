@@ -92,7 +92,7 @@ function RunDetail({ run }: { run: SyncRunDetail }) {
         </Alert>
       )}
       {run.status === "skipped" && (
-        <Alert tone="info" title="This slot was skipped">
+        <Alert tone="info" title={run.error_code === "merged" ? "This slot joined a queued run" : "This slot was skipped"}>
           <p>{run.error_message ?? "Another sync of this company was still running."}</p>
         </Alert>
       )}
