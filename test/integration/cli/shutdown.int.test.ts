@@ -91,50 +91,53 @@ describeEachDatabase("shutdown on SIGTERM", (current) => {
     }, 120_000);
   }
 
-  it("a worker with a sync running stops writing when the grace ends, hands the run back and exits before grace + 5 s", async () => {
-    const key = generateKeyBase64();
-    const world = await createSyncWorld(sandbox, current().db, { keyBase64: key });
-    const docs = seedDocuments(world, { count: 1000, parties: 20, seed: 5 });
-    const expected = docs.filter((d) => d.row.invoiceStatus !== "Refuzuar" && Number(d.row.amount) !== 0).length;
-    const run = await enqueueRun(current().db, { companyId: world.company.id, trigger: "manual", jobType: "full", windowFrom: "2025-03-01", windowTo: "2025-03-31", now: new Date() });
-    const urls = sandboxUrls(sandbox.url);
-    const env = envFor(current().target, key, {
-      QBO_CLIENT_ID: SANDBOX_CLIENT_ID,
-      QBO_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
-      QBO_ENVIRONMENT: "sandbox",
-      QBO_TOKEN_URL: urls.qboTokenUrl,
-      QBO_AUTHORIZE_URL: urls.qboAuthorizeUrl,
-      QBO_REVOKE_URL: urls.qboRevokeUrl,
-      QBO_API_BASE: urls.qboApiBase,
-      DEVPOS_BASE_URL: urls.devposBase,
-    });
-    const created = () => sandbox.qbo.createdDocuments(world.realmId).length;
-    let createdAtStopped: number | undefined;
-    let stoppedAt: number | undefined;
-    const graceSeconds = 2;
-    const proc = spawnCli(["worker", "--grace", String(graceSeconds), "--poll", "0.2"], env, (line) => {
-      if (line.msg === "stopped") {
-        stoppedAt = performance.now();
-        createdAtStopped = created();
-      }
-    });
-    await waitFor("the run to write its first documents", () => created() > 0, 90_000);
-    const sentAt = performance.now();
-    proc.kill("SIGTERM");
-    const exit = await proc.exited;
-    expect(exit.code, proc.stdout()).toBe(0);
-    expect(exit.at - sentAt).toBeLessThan(graceSeconds * 1000 + 5_000);
-    expect(stoppedAt).toBeDefined();
+  for (const role of ["serve", "worker"] as const) {
+    it(`${role} with a sync running stops writing when the grace ends, hands the run back and exits before grace + 5 s`, async () => {
+      const key = generateKeyBase64();
+      const world = await createSyncWorld(sandbox, current().db, { keyBase64: key });
+      const docs = seedDocuments(world, { count: 1000, parties: 20, seed: 5 });
+      const expected = docs.filter((d) => d.row.invoiceStatus !== "Refuzuar" && Number(d.row.amount) !== 0).length;
+      const run = await enqueueRun(current().db, { companyId: world.company.id, trigger: "manual", jobType: "full", windowFrom: "2025-03-01", windowTo: "2025-03-31", now: new Date() });
+      const urls = sandboxUrls(sandbox.url);
+      const env = envFor(current().target, key, {
+        QBO_CLIENT_ID: SANDBOX_CLIENT_ID,
+        QBO_CLIENT_SECRET: SANDBOX_CLIENT_SECRET,
+        QBO_ENVIRONMENT: "sandbox",
+        QBO_TOKEN_URL: urls.qboTokenUrl,
+        QBO_AUTHORIZE_URL: urls.qboAuthorizeUrl,
+        QBO_REVOKE_URL: urls.qboRevokeUrl,
+        QBO_API_BASE: urls.qboApiBase,
+        DEVPOS_BASE_URL: urls.devposBase,
+      });
+      const created = () => sandbox.qbo.createdDocuments(world.realmId).length;
+      let createdAtStopped: number | undefined;
+      let stoppedAt: number | undefined;
+      const graceSeconds = 2;
+      const args = role === "serve" ? ["serve", "--port", "0", "--grace", String(graceSeconds)] : ["worker", "--grace", String(graceSeconds), "--poll", "0.2"];
+      const proc = spawnCli(args, env, (line) => {
+        if (line.msg === "stopped") {
+          stoppedAt = performance.now();
+          createdAtStopped = created();
+        }
+      });
+      await waitFor("the run to write its first documents", () => created() > 0, 90_000);
+      const sentAt = performance.now();
+      proc.kill("SIGTERM");
+      const exit = await proc.exited;
+      expect(exit.code, proc.stdout()).toBe(0);
+      expect(exit.at - sentAt).toBeLessThan(graceSeconds * 1000 + 5_000);
+      expect(stoppedAt).toBeDefined();
 
-    // Nothing reaches QuickBooks after "stopped", and the run did not simply finish.
-    await delay(1_500);
-    expect(created()).toBe(createdAtStopped);
-    expect(created()).toBeLessThan(expected);
-    const after = (await getRun(current().db, run.id))!;
-    expect(after.status).toBe("queued");
-    expect(after.leaseOwner).toBeNull();
-    expect(after.attempt).toBe(0);
-  }, 180_000);
+      // Nothing reaches QuickBooks after "stopped", and the run did not simply finish.
+      await delay(1_500);
+      expect(created()).toBe(createdAtStopped);
+      expect(created()).toBeLessThan(expected);
+      const after = (await getRun(current().db, run.id))!;
+      expect(after.status).toBe("queued");
+      expect(after.leaseOwner).toBeNull();
+      expect(after.attempt).toBe(0);
+    }, 180_000);
+  }
 });
 
 describe("the demo's serve process", () => {
