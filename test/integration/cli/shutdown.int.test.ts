@@ -63,8 +63,9 @@ const envFor = (target: TestTarget, key: string, extra: Record<string, string> =
 
 let sandbox: SandboxServer;
 beforeAll(async () => {
-  // A batch of 30 takes ~1.4 s, so a run is always mid-write when the grace ends.
-  sandbox = await startSandbox({ seed: 14, qbo: { latency: { baseMs: 200, perBatchItemMs: 40 }, limits: { perMinute: 100_000, batchPerMinute: 100_000 } } });
+  // A batch of 30 takes ~2 s (under the 3 s the worker waits after the grace), so a 2,500-document
+  // run is mid-write when the grace ends.
+  sandbox = await startSandbox({ seed: 14, qbo: { latency: { baseMs: 200, perBatchItemMs: 60 }, limits: { perMinute: 100_000, batchPerMinute: 100_000 } } });
 }, 120_000);
 afterAll(async () => {
   await sandbox?.close();
@@ -95,7 +96,7 @@ describeEachDatabase("shutdown on SIGTERM", (current) => {
     it(`${role} with a sync running stops writing when the grace ends, hands the run back and exits before grace + 5 s`, async () => {
       const key = generateKeyBase64();
       const world = await createSyncWorld(sandbox, current().db, { keyBase64: key });
-      const docs = seedDocuments(world, { count: 1000, parties: 20, seed: 5 });
+      const docs = seedDocuments(world, { count: 2500, parties: 20, seed: 5 });
       const expected = docs.filter((d) => d.row.invoiceStatus !== "Refuzuar" && Number(d.row.amount) !== 0).length;
       const run = await enqueueRun(current().db, { companyId: world.company.id, trigger: "manual", jobType: "full", windowFrom: "2025-03-01", windowTo: "2025-03-31", now: new Date() });
       const urls = sandboxUrls(sandbox.url);
@@ -112,7 +113,9 @@ describeEachDatabase("shutdown on SIGTERM", (current) => {
       const created = () => sandbox.qbo.createdDocuments(world.realmId).length;
       let createdAtStopped: number | undefined;
       let stoppedAt: number | undefined;
-      const graceSeconds = 2;
+      // At least 5 s: the old worker left its 5 s "settle" timer running after the grace, so it
+      // could never exit before grace + 5 s.
+      const graceSeconds = 5;
       const args = role === "serve" ? ["serve", "--port", "0", "--grace", String(graceSeconds)] : ["worker", "--grace", String(graceSeconds), "--poll", "0.2"];
       const proc = spawnCli(args, env, (line) => {
         if (line.msg === "stopped") {
