@@ -93,6 +93,9 @@ export function syncCommand(): Command {
           : undefined;
         let barStarted = false;
 
+        // The engine beats only while it writes; reading a long DevPos window can take longer
+        // than the lease, and an expired lease is now taken over by the next `devsync sync`.
+        const beat = setInterval(() => void heartbeat(db, run.id, owner, systemClock.now(), LEASE_MS).catch(() => {}), LEASE_MS / 4);
         let result: SyncResult | undefined;
         let thrown: unknown;
         try {
@@ -116,6 +119,7 @@ export function syncCommand(): Command {
         } catch (error) {
           thrown = error;
         } finally {
+          clearInterval(beat);
           bar?.stop();
           process.removeListener("SIGINT", onSigint);
         }
