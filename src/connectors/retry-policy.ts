@@ -1,6 +1,7 @@
 import { DevposAuthError, DevposCredentialsError, DevposHttpError, DevposNotConfiguredError, DevposResponseError } from "./devpos/errors.js";
 import { NetworkError, TimeoutError } from "./http.js";
 import { QboGrantRevokedError, QboNotConnectedError, QboOAuthError, QboRefreshBusyError } from "./qbo/errors.js";
+import { SecretBoxError } from "../secrets/secret-box.js";
 import { QboAuthenticationError, QboFault, QboThrottledError } from "./qbo/faults.js";
 
 /**
@@ -29,6 +30,8 @@ export interface ErrorClassification {
 
 const RULES: readonly { match: (error: unknown) => boolean; class: ErrorClass; code: (error: unknown) => string }[] = [
   { match: (e) => e instanceof QboGrantRevokedError, class: "grant_revoked", code: () => "qbo_grant_revoked" },
+  // Stored credentials this process cannot decrypt: a wrong DEVSYNC_SECRET_KEY, never transient.
+  { match: (e) => e instanceof SecretBoxError, class: "permanent", code: () => "secret_key_mismatch" },
   { match: (e) => e instanceof QboNotConnectedError, class: "permanent", code: (e) => `qbo_${(e as QboNotConnectedError).status === "reauth_required" ? "reauth_required" : "not_connected"}` },
   { match: (e) => e instanceof QboRefreshBusyError, class: "transient", code: () => "qbo_refresh_busy" },
   { match: (e) => e instanceof QboOAuthError && e.isTransient, class: "transient", code: () => "qbo_oauth_unavailable" },

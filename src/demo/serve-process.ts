@@ -8,8 +8,12 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   logFile: string;
-  /** SIGTERM, then SIGKILL after `graceMs` (default 15 s); resolves once it exited. */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * SIGTERM, then SIGKILL after `graceMs` (default 15 s); resolves once it exited, with the
+   * signal that ended it ("none" when it had exited already). serve stops within seconds of a
+   * SIGTERM, so SIGKILL means something is wrong.
+   */
+  stop(graceMs?: number): Promise<"none" | "SIGTERM" | "SIGKILL">;
 }
 
 /** The built CLI next to this module (dist/demo → dist/cli/main.js). */
@@ -43,17 +47,22 @@ export async function startServeProcess(options: { cliPath?: string; cwd: string
     hasExited = true;
   });
 
-  const stop = async (graceMs = 15_000) => {
+  const stop = async (graceMs = 15_000): Promise<"none" | "SIGTERM" | "SIGKILL"> => {
+    let ended: "none" | "SIGTERM" | "SIGKILL" = "none";
     if (!hasExited) {
+      ended = "SIGTERM";
       child.kill("SIGTERM");
-      const done = await Promise.race([exited.then(() => true), delay(graceMs).then(() => false)]);
+      const timer = new AbortController();
+      const done = await Promise.race([exited.then(() => true), delay(graceMs, false, { signal: timer.signal })]).finally(() => timer.abort());
       if (!done) {
+        ended = "SIGKILL";
         child.kill("SIGKILL");
         await exited;
       }
     }
     process.removeListener("exit", killOnExit);
     await new Promise<void>((resolve) => log.end(resolve));
+    return ended;
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);

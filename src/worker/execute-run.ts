@@ -6,7 +6,7 @@ import { isRunCancelRequested } from "../storage/repos/scheduler-runs.js";
 import { setScheduleLastRun } from "../storage/repos/schedules.js";
 import { completeRun, heartbeat, releaseRun, requeueRun, type FinalStatus, type SyncRun } from "../storage/repos/sync-runs.js";
 import { pauseSchedulesForReconnect } from "../scheduler/resume-schedules.js";
-import { classifyRunError, GRANT_REVOKED_CODE, LeaseLostError, RunCancelledError, WorkerShutdownError } from "./run-errors.js";
+import { classifyRunError, GRANT_REVOKED_CODE, SECRET_KEY_MISMATCH_CODE, secretKeyMismatch, LeaseLostError, RunCancelledError, WorkerShutdownError } from "./run-errors.js";
 import type { RunExecutor, RunOutcome } from "./run-executor.js";
 import { retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 
@@ -136,10 +136,12 @@ export async function executeClaimedRun(deps: ExecuteRunDeps, run: SyncRun): Pro
       if (outcome.status === "failed" && outcome.retryable) {
         return await retryOrFail(deps, run, result, { code: outcome.errorCode ?? "run_failed", message: outcome.errorMessage ?? "run failed", summary: outcome.summary });
       }
+      const mismatch = outcome.errorCode === SECRET_KEY_MISMATCH_CODE ? secretKeyMismatch(outcome.errorMessage ?? "secret failed authentication") : undefined;
+      if (mismatch) log.error({ code: mismatch.code }, mismatch.message);
       return await finish(deps, run, result, outcome.status, {
         summary: outcome.summary,
         errorCode: outcome.errorCode,
-        errorMessage: outcome.errorMessage,
+        errorMessage: mismatch?.message ?? outcome.errorMessage,
       });
     }
     if (cancelRequested || thrown instanceof RunCancelledError) {
@@ -155,6 +157,7 @@ export async function executeClaimedRun(deps: ExecuteRunDeps, run: SyncRun): Pro
     }
     if (kind.retryable) return await retryOrFail(deps, run, result, { code: kind.code, message: kind.message });
     if (kind.code === "internal_error") log.error({ err: thrown }, "run failed with an unexpected error");
+    if (kind.code === SECRET_KEY_MISMATCH_CODE) log.error({ code: kind.code }, kind.message);
     return await finish(deps, run, result, "failed", { errorCode: kind.code, errorMessage: kind.message });
   } catch (error) {
     log.error({ err: error }, "could not record the run's result; its lease will expire and it will be reclaimed");

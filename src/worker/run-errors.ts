@@ -53,6 +53,9 @@ export interface RunErrorClass {
 
 export const GRANT_REVOKED_CODE = "qbo_reauth_required";
 
+/** This process's secret key cannot open a company's stored secrets (see secrets/secret-box.ts). */
+export const SECRET_KEY_MISMATCH_CODE = "secret_key_mismatch";
+
 const RETRYABLE_NETWORK_CODES = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
@@ -93,6 +96,13 @@ export function classifyRunError(error: unknown): RunErrorClass {
   if (e.name === "QboGrantRevokedError" || code === "invalid_grant" || code === GRANT_REVOKED_CODE) {
     return { retryable: false, grantRevoked: true, code: GRANT_REVOKED_CODE, message };
   }
+  // The grant was refused earlier: the same incident, not a new failure (its one alert is sent).
+  if (e.name === "QboNotConnectedError") {
+    const status = (e as { status?: unknown }).status;
+    if (status === "reauth_required") return { retryable: false, grantRevoked: true, code: GRANT_REVOKED_CODE, message: `QuickBooks needs reconnecting: ${message}` };
+    return { retryable: false, grantRevoked: false, code: "qbo_not_connected", message };
+  }
+  if (e.name === "SecretBoxError") return secretKeyMismatch(message);
   if (typeof e.retryable === "boolean") {
     return { retryable: e.retryable, grantRevoked: false, code: code ?? (e.retryable ? "transient_error" : "run_error"), message };
   }
@@ -102,7 +112,22 @@ export function classifyRunError(error: unknown): RunErrorClass {
   if (e.name === "TimeoutError") return { retryable: true, grantRevoked: false, code: "timeout", message };
   if (e.cause !== undefined && e.cause !== error) {
     const inner = classifyRunError(e.cause);
-    if (inner.retryable || inner.grantRevoked) return { ...inner, message };
+    if (inner.retryable || inner.grantRevoked || inner.code === SECRET_KEY_MISMATCH_CODE) return { ...inner, message: inner.code === SECRET_KEY_MISMATCH_CODE ? inner.message : message };
   }
   return { retryable: false, grantRevoked: false, code: status !== undefined ? `http_${status}` : (code ?? "internal_error"), message };
+}
+
+/**
+ * A worker started with the wrong DEVSYNC_SECRET_KEY fails every run it takes; retrying cannot
+ * help, and "internal_error" would send the operator hunting for a bug.
+ */
+export function secretKeyMismatch(detail: string): RunErrorClass {
+  return {
+    retryable: false,
+    grantRevoked: false,
+    code: SECRET_KEY_MISMATCH_CODE,
+    message:
+      `wrong secret key: this process cannot decrypt the company's stored credentials (${detail}). ` +
+      "Start it with the DEVSYNC_SECRET_KEY the other devsync processes use (and DEVSYNC_SECRET_KEYS_PREVIOUS during a rotation).",
+  };
 }

@@ -160,13 +160,14 @@ export function createWorker(options: WorkerOptions): Worker {
       reclaimTimer = undefined;
       stopping.abort();
       const all = Promise.all(lanes);
-      const finished = await Promise.race([all.then(() => true), delay(graceMs).then(() => false)]);
+      const finished = await settledWithin(all, graceMs);
       if (!finished) {
         logger.warn({ runs: [...inFlight.keys()] }, "grace period over: handing in-flight runs back to the queue");
         shutdown.abort();
-        // Give executors a moment to notice the abort; one that ignores it is left behind and
-        // its run handed back regardless (the process is about to exit).
-        const settled = await Promise.race([all.then(() => true), delay(Math.min(5_000, Math.max(100, graceMs))).then(() => false)]);
+        // Executors stop between batches once aborted; the writes in flight get a short moment to
+        // answer. One that ignores the abort is left behind and its run handed back regardless:
+        // the process exits right after (src/cli/shutdown.ts), so it writes nothing more.
+        const settled = await settledWithin(all, Math.min(ABANDON_AFTER_MS, Math.max(100, graceMs)));
         if (!settled) {
           for (const runId of inFlight.keys()) await releaseRun(db, runId, ownerId, clock.now()).catch(() => {});
         }
@@ -189,6 +190,22 @@ export function createWorker(options: WorkerOptions): Worker {
       return results;
     },
   };
+}
+
+/** After the grace, how long aborted runs get to hand themselves back before the worker does it. */
+const ABANDON_AFTER_MS = 3_000;
+
+/**
+ * True when `work` settles within `ms`, false otherwise. The timer is cancelled either way: a
+ * pending timer keeps Node alive, which is what held an idle `serve` for the whole grace.
+ */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([work.then(() => true), delay(ms, false, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
 }
 
 function logResult(logger: Logger, result: RunResult): void {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { syncWindow } from "../../domain/sync-window.js";
 import { CompanyBusyError, enqueueManualRun } from "../../storage/repos/api-runs.js";
 import { getCompaniesByIds, getCompany } from "../../storage/repos/companies.js";
+import { getQboConnection } from "../../storage/repos/qbo-connections.js";
 import { countRunItemsByAction, listRunEventsAfter, listRunItems } from "../../storage/repos/run-log.js";
 import { getRun, listRuns, requestCancel, TERMINAL_STATUSES, type ListRunsOptions, type SyncRun } from "../../storage/repos/sync-runs.js";
 import { audit } from "../audit.js";
@@ -90,7 +91,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ["runs"],
-        summary: "Run now: queue a sync of the last `days` days or of `from`–`to` (local dates); 409 while one is queued or running",
+        summary: "Run now: queue a sync of the last `days` days or of `from`–`to` (local dates); 409 while one is queued or running, or while QuickBooks needs reconnecting",
         params: idParams,
         body: manualRunBody,
         response: { 202: runSchema, ...errorResponses },
@@ -98,6 +99,11 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const company = await requireCompany(db, request, request.params.id, "run");
+      // QuickBooks refused the grant: a run could only fail the same way (and its one alert is
+      // already out), so say what to do instead of queueing it.
+      if ((await getQboConnection(db.db, company.id))?.status === "reauth_required") {
+        throw new HttpError(409, "qbo_reauth_required", "QuickBooks needs reconnecting for this company: it refused the saved authorization. Reconnect QuickBooks on the company's Connections page, then run the sync again.");
+      }
       const body = request.body;
       const now = clock.now();
       const window = body.from !== undefined && body.to !== undefined ? { from: body.from, to: body.to } : syncWindow({ now, timezone: company.timezone, dateRangeDays: body.days ?? 30 });

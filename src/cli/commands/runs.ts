@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { formatLocalShort } from "../../scheduler/describe-schedule.js";
 import { getCompaniesByIds } from "../../storage/repos/companies.js";
 import { listRuns, type RunStatus, type SyncRun } from "../../storage/repos/sync-runs.js";
+import { runsCancelCommand } from "./runs-cancel.js";
 import { CliError, openRuntime } from "../runtime.js";
 import { printTable, resolveCompanyId } from "./schedules.js";
 
@@ -40,6 +41,7 @@ export function runsCommand(): Command {
         await runtime.close();
       }
     });
+  runs.addCommand(runsCancelCommand());
   return runs;
 }
 

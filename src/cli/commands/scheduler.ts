@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { createScheduler } from "../../scheduler/scheduler.js";
 import { describeDatabase, openRuntime } from "../runtime.js";
-import { onShutdownSignal } from "../shutdown.js";
+import { onShutdownSignal, shutdownDeadlineMs } from "../shutdown.js";
 
 export function schedulerCommand(): Command {
   return new Command("scheduler")
@@ -15,7 +15,7 @@ export function schedulerCommand(): Command {
       await onShutdownSignal(runtime.logger, async () => {
         await scheduler.stop();
         await runtime.close();
-      });
+      }, { exit: true, deadlineMs: shutdownDeadlineMs(0) });
     });
 }
 

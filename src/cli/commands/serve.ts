@@ -8,7 +8,8 @@ import { countUsers } from "../../storage/repos/users.js";
 import { startBackgroundRoles } from "../../worker/background-roles.js";
 import { createProcessServices, type ProcessServices } from "../process-services.js";
 import { describeDatabase, openRuntime, type Runtime } from "../runtime.js";
-import { onShutdownSignal } from "../shutdown.js";
+import { onShutdownSignal, shutdownDeadlineMs } from "../shutdown.js";
+import { positiveNumber } from "./scheduler.js";
 
 /** The built dashboard, relative to this file in dist/cli/commands. */
 const DASHBOARD_DIST = resolve(import.meta.dirname, "../../../ui/dist");
@@ -17,7 +18,8 @@ export function serveCommand(): Command {
   return new Command("serve")
     .description("Run devsync in one process: API and dashboard, scheduler, worker, token keep-alive, alerts and log retention")
     .addOption(new Option("--port <port>", "override PORT").argParser(parsePort))
-    .action(async (options: { port?: number }) => {
+    .option("--grace <seconds>", "on SIGTERM, how long in-flight runs may finish before they are handed back", positiveNumber("--grace"), 30)
+    .action(async (options: { port?: number; grace: number }) => {
       const runtime = await openRuntime();
       const { config, logger } = runtime;
       const services = createProcessServices(runtime);
@@ -46,13 +48,13 @@ export function serveCommand(): Command {
       const retention = startRetention({ db: runtime.db.db, clock: services.clock, logger, retentionDays: config.retentionDays });
 
       await onShutdownSignal(logger, async () => {
-        await roles.stop();
+        await roles.stop(Math.round(options.grace * 1000));
         await keepAlive?.stop();
         await retention.stop();
         await app.close();
         await services.close();
         await runtime.close();
-      });
+      }, { exit: true, deadlineMs: shutdownDeadlineMs(options.grace) });
     });
 }
 

@@ -8,7 +8,10 @@ import { UniqueViolationError } from "../../storage/errors.js";
 import { getCompanyByCode } from "../../storage/repos/companies.js";
 import { appendRunEvents } from "../../storage/repos/run-log.js";
 import { startForegroundRun } from "../../storage/repos/sync-manual-runs.js";
-import { completeRun, heartbeat } from "../../storage/repos/sync-runs.js";
+import { isRunCancelRequested } from "../../storage/repos/scheduler-runs.js";
+import { completeRun, findActiveRun, heartbeat, reclaimExpiredLeases, type SyncRun } from "../../storage/repos/sync-runs.js";
+import type { Company } from "../../storage/repos/companies.js";
+import type { Db } from "../../storage/repos/repo-helpers.js";
 import { classifyRunError } from "../../worker/run-errors.js";
 import { createSyncConnectors, syncConnectorsOptionsFromConfig } from "../../sync/connectors.js";
 import { runSync, type SyncResult } from "../../sync/execute.js";
@@ -64,14 +67,21 @@ export function syncCommand(): Command {
           throw new CliError(error instanceof Error ? error.message : String(error), 2);
         }
         const owner = `cli:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-        const run = await startForegroundRun(db, { companyId: company.id, jobType: options.type, windowFrom: window.from, windowTo: window.to, owner, leaseMs: LEASE_MS, now: systemClock.now() }).catch(
-          (error: unknown) => {
-            if (error instanceof UniqueViolationError) throw new CliError(`company ${company.code} has a sync running already`, 1);
-            throw error;
-          },
-        );
+        const run = await startSyncRun(db, {
+          company,
+          input: { companyId: company.id, jobType: options.type, windowFrom: window.from, windowTo: window.to, owner, leaseMs: LEASE_MS },
+        });
 
         let interrupted = false;
+        // `devsync runs cancel` (or the dashboard) stops this run too; looked up at most once a second.
+        let lastLook = 0;
+        let cancelled = false;
+        const cancelRequested = async () => {
+          if (cancelled || performance.now() - lastLook < 1000) return cancelled;
+          lastLook = performance.now();
+          cancelled = await isRunCancelRequested(db, run.id).catch(() => false);
+          return cancelled;
+        };
         const onSigint = () => {
           interrupted = true;
           process.stderr.write("\ncancelling after the batches in flight…\n");
@@ -83,6 +93,9 @@ export function syncCommand(): Command {
           : undefined;
         let barStarted = false;
 
+        // The engine beats only while it writes; reading a long DevPos window can take longer
+        // than the lease, and an expired lease is now taken over by the next `devsync sync`.
+        const beat = setInterval(() => void heartbeat(db, run.id, owner, systemClock.now(), LEASE_MS).catch(() => {}), LEASE_MS / 4);
         let result: SyncResult | undefined;
         let thrown: unknown;
         try {
@@ -92,7 +105,7 @@ export function syncCommand(): Command {
             { companyId: company.id, runId: run.id, jobType: options.type, window },
             {
               log: (level, message, data) => appendRunEvents(db, [{ runId: run.id, companyId: company.id, at: systemClock.now(), level, message, data }]),
-              shouldStop: async () => interrupted,
+              shouldStop: async () => interrupted || (await cancelRequested()),
               heartbeat: () => heartbeat(db, run.id, owner, systemClock.now(), LEASE_MS),
               onProgress: ({ done, total }) => {
                 if (!bar) return;
@@ -106,6 +119,7 @@ export function syncCommand(): Command {
         } catch (error) {
           thrown = error;
         } finally {
+          clearInterval(beat);
           bar?.stop();
           process.removeListener("SIGINT", onSigint);
         }
@@ -133,6 +147,46 @@ export function syncCommand(): Command {
         await runtime.close();
       }
     });
+}
+
+/**
+ * Starts the foreground run. A company whose run is still marked running when its lease has
+ * expired (a `devsync sync` or worker that was killed) is taken over as a worker would: the
+ * expired run is reclaimed (failed as `lease_expired`, or requeued if it has attempts left) and
+ * this sync starts. Only a run whose holder is still heartbeating refuses, naming that run.
+ */
+async function startSyncRun(db: Db, options: { company: Company; input: Omit<Parameters<typeof startForegroundRun>[1], "now"> }): Promise<SyncRun> {
+  const { company, input } = options;
+  const start = () => startForegroundRun(db, { ...input, now: systemClock.now() });
+  try {
+    return await start();
+  } catch (error) {
+    if (!(error instanceof UniqueViolationError)) throw error;
+  }
+  const reclaimed = (await reclaimExpiredLeases(db, systemClock.now())).filter((r) => r.companyId === company.id);
+  for (const run of reclaimed) {
+    process.stderr.write(`run ${run.id} of ${company.code} had stopped heartbeating (its process was killed?): ${run.status === "failed" ? "marked failed (lease_expired)" : "queued again"}\n`);
+  }
+  if (reclaimed.length > 0) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof UniqueViolationError)) throw error;
+    }
+  }
+  throw new CliError(busyMessage(company, await findActiveRun(db, company.id)), 1);
+}
+
+function busyMessage(company: Company, active: SyncRun | undefined): string {
+  if (!active) return `company ${company.code} has a sync running already`;
+  const holder = active.leaseOwner?.startsWith("cli:") ? "a `devsync sync`" : "a worker";
+  const since = active.startedAt ? ` since ${active.startedAt.toISOString()}` : "";
+  const lease = active.leaseExpiresAt ? ` (its lease runs until ${active.leaseExpiresAt.toISOString()}; if that process died, run this again after that)` : "";
+  return (
+    `company ${company.code} has run ${active.id} ${active.status} in ${holder}${since}${lease}.\n` +
+    `  see it:    devsync logs --run ${active.id} --follow\n` +
+    `  cancel it: devsync runs cancel ${active.id}`
+  );
 }
 
 function line(s: KindSummary): string {

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { createWorker } from "../../worker/worker.js";
 import { createProcessServices } from "../process-services.js";
 import { describeDatabase, openRuntime } from "../runtime.js";
-import { onShutdownSignal } from "../shutdown.js";
+import { onShutdownSignal, shutdownDeadlineMs } from "../shutdown.js";
 import { positiveInteger, positiveNumber } from "./scheduler.js";
 
 export function workerCommand(): Command {
@@ -30,6 +30,6 @@ export function workerCommand(): Command {
         await worker.stop(Math.round(options.grace * 1000));
         await services.close();
         await runtime.close();
-      });
+      }, { exit: true, deadlineMs: shutdownDeadlineMs(options.grace) });
     });
 }
