@@ -83,7 +83,7 @@ export function queryInstant(field: string) {
  * database that would refuse the value; each list still checks the cursor's shape.
  */
 export function cursorParam(field = "cursor") {
-  return z.string().refine((v) => parseCursor(v) !== undefined, `${field} is not a cursor this list handed out`);
+  return z.string().refine((v) => parseCursor(v) !== undefined, `${field} is invalid`);
 }
 
 /** `limit` and `cursor` of every paged list. */
