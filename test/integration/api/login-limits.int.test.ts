@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from "vitest";
-import { pruneExpiredLogins } from "../../../src/ops/login-housekeeping.js";
+import { pino } from "pino";
+import { pruneExpiredLogins, startLoginHousekeeping } from "../../../src/ops/login-housekeeping.js";
 import { createOAuthState } from "../../../src/storage/repos/oauth-states.js";
 import { describeEachDatabase } from "../../helpers/test-db.js";
 import { anonymous, ApiHarness, T0 } from "./harness.js";
@@ -158,6 +159,13 @@ describeEachDatabase("login limits and passwords", (current) => {
     expect(await db.selectFrom("sessions").select("id").execute()).toHaveLength(1);
     api.setNow(new Date(T0.getTime() + 12 * 3_600_000 + 1000));
     expect((await api.call(live, "GET", "/api/auth/me")).status).toBe(200);
+
+    // The task `serve` starts prunes at once (the live session expires 12 h after its last use).
+    api.advance(13 * 3_600_000);
+    const task = startLoginHousekeeping({ db, clock: { now: () => api.now() }, logger: pino({ level: "silent" }) });
+    await task.stop();
+    expect(await db.selectFrom("sessions").select("id").execute()).toHaveLength(0);
+    expect(await task.runNow()).toEqual({ sessions: 0, oauthStates: 0 });
   });
 
   it("sends Content-Security-Policy everywhere and Cache-Control: no-store on every API answer", async () => {
