@@ -25,12 +25,11 @@ export async function launchChromium(): Promise<Browser> {
  * dashboard's Content-Security-Policy rightly blocks (and the CSP test would report).
  */
 const setToastsHidden = (page: Page, hidden: boolean) =>
-  page.locator(".toasts").evaluateAll((elements, hide) => {
-    for (const element of elements as HTMLElement[]) {
-      if (hide) element.style.setProperty("display", "none", "important");
-      else element.style.removeProperty("display");
-    }
-  }, hidden);
+  page.evaluate(
+    hidden
+      ? 'document.querySelectorAll(".toasts").forEach((e) => e.style.setProperty("display", "none", "important"))'
+      : 'document.querySelectorAll(".toasts").forEach((e) => e.style.removeProperty("display"))',
+  );
 
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

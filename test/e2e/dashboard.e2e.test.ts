@@ -33,10 +33,10 @@ beforeAll(async () => {
   context.setDefaultTimeout(15_000);
   // The dashboard runs under the API's Content-Security-Policy (src/api/security-headers.ts):
   // every page, the OAuth popup included, reports violations, and the last test asserts none.
-  await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"} in ${event.sourceFile || location.pathname}`);
-    });
+  await context.addInitScript({
+    content:
+      'document.addEventListener("securitypolicyviolation", (e) => console.error(' +
+      '`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.sourceFile || location.pathname}`));',
   });
   context.on("console", (message) => {
     if (message.type() === "error" && /CSP violation|Content Security Policy/.test(message.text())) cspViolations.push(message.text());
@@ -436,14 +436,10 @@ describe("Content-Security-Policy", () => {
     await heading("Companies").waitFor();
     // The listener works: an injected inline script is blocked and reported.
     const before = cspViolations.length;
-    await page.evaluate(() => {
-      const script = document.createElement("script");
-      script.textContent = "window.__injected = true";
-      document.body.append(script);
-    });
+    await page.evaluate('{ const script = document.createElement("script"); script.textContent = "window.__injected = true"; document.body.append(script); }');
     const injected = () => cspViolations.slice(before).filter((m) => /script-src|inline script/.test(m));
     await expect.poll(() => injected().length).toBeGreaterThanOrEqual(1);
-    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+    expect(await page.evaluate("window.__injected")).toBeUndefined();
     // Chromium may log the same refusal a second time in its own words; neither is the dashboard's.
     const ours = cspViolations.filter((m, i) => i < before || !/script-src|inline script/.test(m));
     expect(ours).toEqual([]);
