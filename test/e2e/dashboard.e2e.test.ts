@@ -427,6 +427,25 @@ async function expectValue(locator: Locator, value: string): Promise<void> {
 
 // Runs after the steps above (vitest keeps a file's order): they drove every page under the policy.
 describe("Content-Security-Policy", () => {
+  it("changes one's own password from the user menu", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(url("/companies"));
+    await heading("Companies").waitFor();
+    const menu = page.locator(".usermenu");
+    await menu.getByRole("button", { name: "Change password" }).click();
+    const dialog = page.getByRole("dialog", { name: "Change your password" });
+    await dialog.getByLabel("Current password").fill("not my password at all");
+    await dialog.getByLabel("New password").fill("an even longer passphrase 2");
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await dialog.getByText("current_password is not right").waitFor();
+    await dialog.getByLabel("Current password").fill(ADMIN.password);
+    await dialog.getByRole("button", { name: "Change password" }).click();
+    await page.getByText(/^Password changed\./).waitFor();
+    await dialog.waitFor({ state: "hidden" });
+    const fresh = await page.request.post(url("/api/auth/login"), { data: { email: ADMIN.email, password: "an even longer passphrase 2" } });
+    expect(fresh.status()).toBe(200);
+  }, STEP_TIMEOUT);
+
   it("ran every step above under a strict policy without a single violation", async () => {
     const response = await page.goto(url("/companies"));
     const csp = response?.headers()["content-security-policy"] ?? "";
