@@ -10,6 +10,10 @@ import type { DatabaseTarget } from "./storage/db.js";
 export const CONFIG_VARIABLES = {
   PORT: { default: "8080", help: "HTTP port of the API and dashboard." },
   HOST: { default: "127.0.0.1", help: "Interface to listen on; 0.0.0.0 to accept connections from other machines." },
+  TRUST_PROXY: {
+    default: "off",
+    help: "Set when devsync sits behind a reverse proxy: `1` (or `true`) trusts the one proxy right in front, a number N trusts N proxies, or a comma-separated list of proxy addresses/CIDRs. The client address (login limits, audit log) is then taken from X-Forwarded-For as that proxy saw it; off, X-Forwarded-For is ignored.",
+  },
   PUBLIC_URL: { default: "http://localhost:$PORT", help: "Address users reach devsync at; the QuickBooks redirect URI is built from it." },
   DATABASE_URL: { default: "(unset: SQLite at $DATA_DIR/devsync.db)", help: "postgres://…, mysql://… (MariaDB ≥ 10.6) or sqlite:<path>." },
   DATABASE_POOL_SIZE: { default: "10", help: "Connections per process (PostgreSQL, MariaDB)." },
@@ -42,6 +46,12 @@ export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" |
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /**
+   * Fastify's `trustProxy`: false (default) ignores X-Forwarded-For; a hop count or a list of
+   * proxy addresses takes the client address from it. Never `true` ("trust every hop"), which
+   * would let a client pick its own address by sending the header itself.
+   */
+  readonly trustProxy: false | number | readonly string[];
   readonly publicUrl: string;
   readonly database: DatabaseTarget;
   readonly databasePoolSize: number;
@@ -96,6 +106,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
 
   const port = parseInteger("PORT", read("PORT") ?? "8080", 0, 65535);
   const host = read("HOST") ?? "127.0.0.1";
+  const trustProxy = parseTrustProxy(read("TRUST_PROXY"));
   const publicUrl = stripSlash(parseUrl("PUBLIC_URL", read("PUBLIC_URL") ?? `http://localhost:${port}`, ["http:", "https:"]));
   const dataDir = resolve(cwd, read("DATA_DIR") ?? "./data");
   const databaseUrl = read("DATABASE_URL");
@@ -118,6 +129,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
   return deepFreeze({
     port,
     host,
+    trustProxy,
     publicUrl,
     database,
     databasePoolSize: parseInteger("DATABASE_POOL_SIZE", read("DATABASE_POOL_SIZE") ?? "10", 1, 1000),
@@ -162,6 +174,20 @@ function parseAlerts(read: (name: ConfigVariable) => string | undefined): Config
   }
   if (webhookSecret !== undefined && webhookSecret.length < 16) throw new ConfigError("ALERT_WEBHOOK_SECRET", "must be at least 16 characters");
   return { smtpUrl, emailFrom, emailTo, webhookUrl, webhookSecret };
+}
+
+function parseTrustProxy(raw: string | undefined): false | number | string[] {
+  const value = raw?.toLowerCase();
+  if (value === undefined || value === "off" || value === "false" || value === "0") return false;
+  if (value === "true" || value === "on") return 1;
+  if (/^\d+$/.test(value)) return parseInteger("TRUST_PROXY", value, 0, 20) || false;
+  const addresses = value.split(",").map((a) => a.trim()).filter(Boolean);
+  for (const address of addresses) {
+    if (!/^[0-9a-f.:]+(\/\d{1,3})?$/.test(address) || !address.match(/[.:]/)) {
+      throw new ConfigError("TRUST_PROXY", `must be off, a number of proxies, or proxy addresses such as 10.0.0.2,10.1.0.0/16; got "${address}"`);
+    }
+  }
+  return addresses;
 }
 
 /** Loose on purpose: a bare address or `Name <address>`; the SMTP server has the last word. */

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
-import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
@@ -11,6 +10,8 @@ import type { ApiContext } from "./context.js";
 import { systemClock } from "../clock.js";
 import type { AppDeps } from "./deps.js";
 import { registerErrorHandler } from "./error-handler.js";
+import { clientErrorHandler, frameworkErrors } from "./framework-errors.js";
+import { CONTENT_SECURITY_POLICY } from "./security-headers.js";
 import { registerApiKeyRoutes } from "./routes/api-keys.js";
 import { registerAuditRoutes } from "./routes/audit.js";
 import { registerAuthRoutes } from "./routes/auth.js";
@@ -33,6 +34,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Query strings: `a=1&a=2` arrives as an array and is refused by the schemas, never merged.
     routerOptions: { maxParamLength: 200 },
+    // Bad percent-encoding and over-long paths are refused before routing: same envelope.
+    frameworkErrors,
+    clientErrorHandler,
+    ...(deps.trustProxy ? { trustProxy: trustProxyOption(deps.trustProxy) } : {}),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -46,9 +51,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     sessionAbsoluteMs: deps.session?.absoluteMs ?? DEFAULT_SESSION_ABSOLUTE_MS,
   };
 
-  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  // API answers carry accounts, tokens' metadata and business data: never kept by a browser or proxy.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.url.startsWith("/api/") && !reply.hasHeader("cache-control")) void reply.header("cache-control", "no-store");
+    return payload;
+  });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false, hook: "preHandler" });
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -91,6 +100,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get("/api/openapi.json", { schema: { hide: true }, config: { access: "public" } }, async () => app.swagger());
   return app;
+}
+
+/**
+ * A hop count trusts that many proxies nearest to us (the client address is the one the
+ * farthest of them saw); a list trusts exactly those proxy addresses. Never every hop.
+ */
+function trustProxyOption(trust: number | readonly string[]): string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === "number" ? (_address, hop) => hop < trust : [...trust];
 }
 
 /** Query strings can carry OAuth codes and states, so request logs show the path only. */

@@ -9,6 +9,7 @@ import type { DbHandle } from "../storage/db.js";
  */
 
 import type { Clock } from "../clock.js";
+import type { LoginThrottleOptions } from "./auth/login-throttle.js";
 
 /** A QuickBooks item, account or tax code offered as a company setting. */
 export interface QboCandidate {
@@ -79,12 +80,6 @@ export interface SessionOptions {
   absoluteMs?: number;
 }
 
-export interface LoginRateLimitOptions {
-  /** Attempts per IP and email within the window; default 10. */
-  max?: number;
-  /** Window length; default 15 minutes. */
-  windowMs?: number;
-}
 
 export interface AppDeps {
   db: DbHandle;
@@ -101,7 +96,13 @@ export interface AppDeps {
   qboCatalog?: QboCatalog;
   runQueue?: RunQueue;
   session?: SessionOptions;
-  loginRateLimit?: LoginRateLimitOptions;
+  /** Delays after failed logins (auth/login-throttle.ts); defaults suit production. */
+  loginThrottle?: LoginThrottleOptions;
+  /**
+   * Fastify's `trustProxy` (TRUST_PROXY): a hop count or proxy addresses make `request.ip` the
+   * client address from X-Forwarded-For; false (default) uses the connection's address.
+   */
+  trustProxy?: false | number | readonly string[];
   /** Serve Swagger UI at /api/docs; default true. */
   docs?: boolean;
 }

@@ -23,7 +23,8 @@ export function readKeyFile(path: string): Keyring {
 
 /** Creates the file with one fresh key unless it exists; safe when two processes race. */
 export function ensureKeyFile(path: string): { created: boolean } {
-  mkdirSync(dirname(path), { recursive: true });
+  // The data dir also holds the SQLite database: private to the service account (storage/db.ts).
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   try {
     writeFileSync(path, [...HEADER, generateKeyBase64(), ""].join("\n"), { flag: "wx", mode: 0o600 });
     return { created: true };

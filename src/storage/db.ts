@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, MysqlAdapter, MysqlDialect, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect } from "kysely";
@@ -32,7 +32,7 @@ export function createDb(target: DatabaseTarget, options: CreateDbOptions = {}):
   let db: Kysely<Database>;
   switch (target.dialect) {
     case "sqlite": {
-      if (target.file !== ":memory:") mkdirSync(dirname(target.file), { recursive: true });
+      if (target.file !== ":memory:") createPrivateFile(target.file);
       const sqlite = new SqliteDatabase(target.file);
       // WAL lets readers run beside the single writer; busy_timeout makes a second process
       // (run-due beside serve) wait for the write lock instead of failing at once.
@@ -69,6 +69,21 @@ export function createDb(target: DatabaseTarget, options: CreateDbOptions = {}):
     }
   }
   return { db, dialect: target.dialect, destroy: () => db.destroy() };
+}
+
+/**
+ * The SQLite file holds every company's data and sealed credentials: its folder is created
+ * 0700 and the file 0600 before SQLite opens it, whatever the umask. SQLite gives the -wal and
+ * -shm files it creates beside it the database file's permissions. Existing files and folders
+ * keep the permissions an operator gave them.
+ */
+export function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
 }
 
 /** The dialect behind a Kysely handle or transaction, for the few queries that differ. */

@@ -19,12 +19,26 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Short-lived confirmations ("Schedule saved.") are left out of the pictures. */
-const SCREENSHOT_STYLE = ".toasts { display: none !important; }";
+/**
+ * Short-lived confirmations ("Schedule saved.") are left out of the pictures. Hidden through the
+ * DOM rather than Playwright's `style` option, which injects an inline <style> that the
+ * dashboard's Content-Security-Policy rightly blocks (and the CSP test would report).
+ */
+const setToastsHidden = (page: Page, hidden: boolean) =>
+  page.evaluate(
+    hidden
+      ? 'document.querySelectorAll(".toasts").forEach((e) => e.style.setProperty("display", "none", "important"))'
+      : 'document.querySelectorAll(".toasts").forEach((e) => e.style.removeProperty("display"))',
+  );
 
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   // Let fonts settle and toasts/animations finish so the pictures are stable.
   await page.evaluate("document.fonts.ready.then(() => undefined)");
-  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: options.fullPage ?? true, animations: "disabled", caret: "hide", style: SCREENSHOT_STYLE });
+  await setToastsHidden(page, true);
+  try {
+    await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: options.fullPage ?? true, animations: "disabled", caret: "hide" });
+  } finally {
+    await setToastsHidden(page, false);
+  }
 }

@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from "react";
 import { Button, Loading } from "./components/ui";
+import { ChangePasswordButton } from "./features/change-password";
 import { useAuth, useIsAdmin, useMe } from "./lib/auth";
 import { Link, matchPath, useRouter } from "./lib/router";
 import { ApiKeysPage } from "./pages/api-keys-page";
@@ -119,6 +120,7 @@ function Shell({ children }: { children: ReactNode }) {
               {me.user?.name ?? me.api_key?.name}
               {isAdmin && <span className="role-tag">Admin</span>}
             </span>
+            {me.kind === "user" && <ChangePasswordButton />}
             <Button size="small" variant="ghost" onClick={() => void logout()}>
               Log out
             </Button>

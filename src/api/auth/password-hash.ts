@@ -8,7 +8,8 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:c
 const DEFAULTS = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
-export const MIN_PASSWORD_LENGTH = 10;
+// The rules for new passwords live beside the hashing they feed; the CLI imports them from here.
+export { MIN_PASSWORD_LENGTH, passwordProblem } from "./password-policy.js";
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -23,13 +24,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const expected = Buffer.from(parts[5]!, "base64");
   const actual = await derive(password, Buffer.from(parts[4]!, "base64"), { N, r, p });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
-
-/** Plain-words reasons a new password is refused, or undefined when it is acceptable. */
-export function passwordProblem(password: string): string | undefined {
-  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters long`;
-  if (password.length > 1024) return "must be at most 1024 characters long";
-  return undefined;
 }
 
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {

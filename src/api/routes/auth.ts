@@ -1,17 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { createFirstAdmin, SetupAlreadyDoneError } from "../../storage/repos/api-access.js";
-import { listCompanyAccessOfUser, countUsers, getUserLogin, normaliseEmail, recordUserLogin, type User } from "../../storage/repos/users.js";
-import { createSession, deleteSession } from "../../storage/repos/sessions.js";
+import { listCompanyAccessOfUser, countUsers, getUserLogin, normaliseEmail, recordUserLogin, updateUser, type User } from "../../storage/repos/users.js";
+import { inTransaction } from "../../storage/repos/repo-helpers.js";
+import { createSession, deleteOtherSessionsOfUser, deleteSession } from "../../storage/repos/sessions.js";
 import { audit } from "../audit.js";
-import { hashPassword, passwordProblem, verifyPassword } from "../auth/password-hash.js";
+import { createLoginThrottle } from "../auth/login-throttle.js";
+import { hashPassword, verifyPassword } from "../auth/password-hash.js";
+import { newPasswordField, passwordProblem } from "../auth/password-policy.js";
 import { clearSessionCookie, setSessionCookie } from "../auth/session-cookie.js";
 import { csrfTokenFor, randomToken, sha256Hex } from "../auth/tokens.js";
 import type { ApiContext } from "../context.js";
 import { typed } from "../context.js";
 import { HttpError } from "../http-error.js";
 import { errorResponses, line, OBJECT_BODY, permissionsOut, permissionsSchema, instant } from "../schemas/common.js";
-import { emailField, loginPassword, userOut, userSchema } from "../schemas/users.js";
+import { emailField, loginPassword, rejectOwnEmail, userOut, userSchema } from "../schemas/users.js";
 
 const sessionSchema = z.object({
   user: userSchema,
@@ -28,11 +31,6 @@ const meSchema = z.object({
   companies: z.array(z.object({ id: z.number().int(), name: z.string().nullable(), permissions: permissionsSchema })),
 });
 
-const newPassword = z.string({ error: () => "password must be text" }).superRefine((value, ctx) => {
-  const problem = passwordProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: `password ${problem}` });
-});
-
 // A real hash of a random password: unknown emails cost the same time as wrong passwords.
 let dummyHash: Promise<string> | undefined;
 
@@ -40,7 +38,7 @@ let dummyHash: Promise<string> | undefined;
 export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = typed(app);
   const { db, clock } = ctx;
-  const rate = ctx.deps.loginRateLimit ?? {};
+  const throttle = createLoginThrottle(clock, ctx.deps.loginThrottle);
 
   async function startSession(request: FastifyRequest, reply: FastifyReply, user: User) {
     const now = clock.now();
@@ -71,27 +69,20 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
         body: z.strictObject({ email: emailField(), password: loginPassword }, OBJECT_BODY),
         response: { 200: sessionSchema, ...errorResponses },
       },
-      config: {
-        access: "public",
-        rateLimit: {
-          max: rate.max ?? 10,
-          timeWindow: rate.windowMs ?? 15 * 60_000,
-          keyGenerator: (request: FastifyRequest) => {
-            const email = (request.body as { email?: unknown } | undefined)?.email;
-            return `${request.ip}|${typeof email === "string" ? normaliseEmail(email) : ""}`;
-          },
-          errorResponseBuilder: () => new HttpError(429, "rate_limited", "Too many login attempts. Wait a few minutes and try again."),
-        },
-      },
+      config: { access: "public" },
     },
     async (request, reply) => {
       const { email, password } = request.body;
+      const account = normaliseEmail(email);
+      const decision = throttle.attempt(account, request.ip);
+      if (!decision.allowed) throw tooManyFailures(decision, reply);
       const login = await getUserLogin(db.db, email);
       const valid = login ? await verifyPassword(password, login.passwordHash) : await verifyPassword(password, await (dummyHash ??= hashPassword(randomToken())));
       if (!login || !valid || !login.user.active) {
+        throttle.failed(account, request.ip);
         await audit(db.db, clock, request, {
           action: "auth.login_failed",
-          actorLabel: normaliseEmail(email),
+          actorLabel: account,
           actorUserId: null,
           targetType: login ? "user" : null,
           targetId: login?.user.id ?? null,
@@ -99,6 +90,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
         });
         throw new HttpError(401, "invalid_credentials", "That email and password do not match an active account.");
       }
+      throttle.succeeded(account);
       const result = await startSession(request, reply, login.user);
       await audit(db.db, clock, request, { action: "auth.login", actorLabel: login.user.email, actorUserId: login.user.id, targetType: "user", targetId: login.user.id });
       return result;
@@ -116,6 +108,42 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
       }
       clearSessionCookie(reply, { secure: ctx.secureCookies });
       return { ok: true as const };
+    },
+  );
+
+  r.post(
+    "/api/auth/password",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Change your own password (needs the current one); your other sessions are logged out",
+        body: z.strictObject({ current_password: loginPassword, new_password: newPasswordField("new_password") }, OBJECT_BODY),
+        response: { 200: z.object({ ok: z.literal(true), other_sessions_ended: z.number().int() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const caller = request.caller;
+      if (caller?.kind !== "user") throw new HttpError(403, "forbidden", "Only a logged-in person can change a password; API keys have none.");
+      const { current_password: current, new_password: next } = request.body;
+      const account = caller.user.email;
+      // A stolen session must not become a way around the login limits to guess the password.
+      const decision = throttle.attempt(account, request.ip);
+      if (!decision.allowed) throw tooManyFailures(decision, reply);
+      const login = await getUserLogin(db.db, account);
+      if (!login || !(await verifyPassword(current, login.passwordHash))) {
+        throttle.failed(account, request.ip);
+        throw new HttpError(400, "validation_failed", "The current password is not right.", { current_password: "current_password is not right" });
+      }
+      const problem = passwordProblem(next, { email: account });
+      if (problem) throw new HttpError(400, "validation_failed", `The request body has a problem: new_password ${problem}`, { new_password: `new_password ${problem}` });
+      throttle.succeeded(account);
+      const ended = await inTransaction(db.db, async (trx) => {
+        await updateUser(trx, caller.user.id, { passwordHash: await hashPassword(next) }, clock.now());
+        const count = await deleteOtherSessionsOfUser(trx, caller.user.id, caller.session.id);
+        await audit(trx, clock, request, { action: "auth.password_change", targetType: "user", targetId: caller.user.id, details: { other_sessions_ended: count } });
+        return count;
+      });
+      return { ok: true as const, other_sessions_ended: ended };
     },
   );
 
@@ -163,7 +191,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
         tags: ["auth"],
         summary: "Create the first administrator (only while no account exists) and log in",
         security: [],
-        body: z.strictObject({ email: emailField(), name: line("name", 200), password: newPassword }, OBJECT_BODY),
+        body: z.strictObject({ email: emailField(), name: line("name", 200), password: newPasswordField() }, OBJECT_BODY).superRefine(rejectOwnEmail),
         response: { 201: sessionSchema, ...errorResponses },
       },
       config: { access: "public" },
@@ -183,6 +211,14 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ApiContext): void 
       return reply.code(201).send(result);
     },
   );
+}
+
+/** The 429 of a throttled attempt, with Retry-After in seconds. */
+function tooManyFailures(decision: { retryAfterMs: number; reason: "account" | "address" }, reply: FastifyReply): HttpError {
+  const seconds = Math.ceil(decision.retryAfterMs / 1000);
+  void reply.header("retry-after", String(seconds));
+  const who = decision.reason === "account" ? "this account" : "your network address";
+  return new HttpError(429, "rate_limited", `Too many failed password attempts for ${who}. Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
 }
 
 function setupDone(): HttpError {

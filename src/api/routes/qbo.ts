@@ -131,7 +131,9 @@ export function registerQboRoutes(app: FastifyInstance, ctx: ApiContext): void {
           "5xx": htmlOrErrorResponse("QuickBooks is not configured or could not be reached."),
         },
       },
+      // The page's small script and style run under per-request nonces (security-headers.ts).
       config: { access: "public" },
+      helmet: { enableCSPNonces: true },
     },
     async (request, reply) => {
       const { code, state, realmId, error } = request.query;
@@ -189,12 +191,14 @@ export function registerQboRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
 function page(reply: FastifyReply, status: number, ok: boolean, companyId: number | null, message: string) {
   const payload = JSON.stringify({ type: "devsync:qbo-connect", ok, company_id: companyId, message }).replace(/</g, "\\u003c");
+  const nonce = reply.cspNonce;
   const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${ok ? "QuickBooks connected" : "QuickBooks connection failed"}</title></head>
-<body style="font-family: system-ui, sans-serif; margin: 3rem; color: #1f2933">
-<h1 style="font-size: 1.3rem">${ok ? "QuickBooks is connected" : "QuickBooks was not connected"}</h1>
+<html lang="en"><head><meta charset="utf-8"><title>${ok ? "QuickBooks connected" : "QuickBooks connection failed"}</title>
+<style nonce="${nonce?.style ?? ""}">body { font-family: system-ui, sans-serif; margin: 3rem; color: #1f2933 } h1 { font-size: 1.3rem }</style></head>
+<body>
+<h1>${ok ? "QuickBooks is connected" : "QuickBooks was not connected"}</h1>
 <p>${escapeHtml(message)}</p>
-<script>
+<script nonce="${nonce?.script ?? ""}">
   if (window.opener) { window.opener.postMessage(${payload}, window.location.origin); ${ok ? "setTimeout(function () { window.close(); }, 800);" : ""} }
 </script>
 </body></html>`;

@@ -17,18 +17,16 @@ import {
   type UserPatch,
 } from "../../storage/repos/users.js";
 import { audit } from "../audit.js";
-import { hashPassword, passwordProblem } from "../auth/password-hash.js";
+import { hashPassword } from "../auth/password-hash.js";
+import { newPasswordField, passwordProblem } from "../auth/password-policy.js";
 import { notFound } from "../auth/guard.js";
 import type { ApiContext } from "../context.js";
 import { typed } from "../context.js";
 import { HttpError } from "../http-error.js";
 import { bool, errorResponses, idParam, idParams, line, OBJECT_BODY, pageOf, pageQuery, permissionsIn, permissionsInput, permissionsOut, permissionsSchema, text } from "../schemas/common.js";
-import { emailField, userOut, userSchema } from "../schemas/users.js";
+import { emailField, rejectOwnEmail, userOut, userSchema } from "../schemas/users.js";
 
-const password = z.string({ error: (i) => (i.input === undefined ? "password is required" : "password must be text") }).superRefine((value, c) => {
-  const problem = passwordProblem(value);
-  if (problem) c.addIssue({ code: "custom", message: `password ${problem}` });
-});
+const password = newPasswordField();
 const role = z.enum(["admin", "member"], "role must be admin or member");
 
 const accessSchema = z.object({ company_id: z.number().int(), company_name: z.string(), company_code: z.string(), permissions: permissionsSchema });
@@ -88,7 +86,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
       schema: {
         tags: ["users"],
         summary: "Create an account (administrators)",
-        body: z.strictObject({ email: emailField(), name: line("name", 200), password, role: role.optional() }, OBJECT_BODY),
+        body: z.strictObject({ email: emailField(), name: line("name", 200), password, role: role.optional() }, OBJECT_BODY).superRefine(rejectOwnEmail),
         response: { 201: userDetailSchema, ...errorResponses },
       },
       config: admin,
@@ -126,6 +124,8 @@ export function registerUserRoutes(app: FastifyInstance, ctx: ApiContext): void 
       const user = await loadUser(request.params.id);
       const b = request.body;
       await keepAnAdmin(user, { role: b.role, active: b.active });
+      const ownEmail = b.password !== undefined ? passwordProblem(b.password, { email: b.email ?? user.email }) : undefined;
+      if (ownEmail) throw new HttpError(400, "validation_failed", `The request body has a problem: password ${ownEmail}`, { password: `password ${ownEmail}` });
       const patch: UserPatch = {};
       if (b.email !== undefined) patch.email = b.email;
       if (b.name !== undefined) patch.name = b.name;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseCursor } from "../../storage/repos/repo-helpers.js";
 
 /**
  * Building blocks of the route schemas. JSON bodies are strict (unknown fields are named in
@@ -76,10 +77,19 @@ export function queryInstant(field: string) {
     .transform((v) => new Date(v));
 }
 
+/**
+ * A page cursor as lists hand them out. Checked here, for every list at once, so a forged one
+ * (`[1.5]`, `[2147483648]`, text with NUL) is a 400 naming the cursor and never reaches a
+ * database that would refuse the value; each list still checks the cursor's shape.
+ */
+export function cursorParam(field = "cursor") {
+  return z.string().refine((v) => parseCursor(v) !== undefined, `${field} is invalid`);
+}
+
 /** `limit` and `cursor` of every paged list. */
 export const pageQuery = {
   limit: queryInt("limit", 1, 200).optional(),
-  cursor: text("cursor", 400).optional(),
+  cursor: cursorParam().optional(),
 };
 
 export function pageOf<T extends z.ZodType>(item: T) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { User } from "../../storage/repos/users.js";
+import { passwordProblem } from "../auth/password-policy.js";
 import { iso, nullableInstant, instant, text } from "./common.js";
 
 export const userSchema = z.object({
@@ -37,3 +38,10 @@ export const loginPassword = z
   .string({ error: (issue) => (issue.input === undefined ? "password is required" : "password must be text") })
   .min(1, "password is required")
   .max(1024, "password must be at most 1024 characters long");
+
+/** For bodies with both an email and a new password: the password must not be the email. */
+export function rejectOwnEmail(body: { email?: string; password?: string }, ctx: z.RefinementCtx): void {
+  if (body.email === undefined || body.password === undefined) return;
+  const problem = passwordProblem(body.password, { email: body.email });
+  if (problem) ctx.addIssue({ code: "custom", path: ["password"], message: `password ${problem}` });
+}

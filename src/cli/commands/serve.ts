@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { createApp, type AppDeps } from "../../api/create-app.js";
 import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom } from "../../api/connector-adapters.js";
 import { registerDashboard } from "../../api/routes/dashboard.js";
+import { startLoginHousekeeping } from "../../ops/login-housekeeping.js";
 import { startRetention } from "../../ops/retention.js";
 import { countUsers } from "../../storage/repos/users.js";
 import { startBackgroundRoles } from "../../worker/background-roles.js";
@@ -46,11 +47,13 @@ export function serveCommand(): Command {
       });
       const keepAlive = services.qbo?.startKeepAlive();
       const retention = startRetention({ db: runtime.db.db, clock: services.clock, logger, retentionDays: config.retentionDays });
+      const housekeeping = startLoginHousekeeping({ db: runtime.db.db, clock: services.clock, logger });
 
       await onShutdownSignal(logger, async () => {
         await roles.stop(Math.round(options.grace * 1000));
         await keepAlive?.stop();
         await retention.stop();
+        await housekeeping.stop();
         await app.close();
         await services.close();
         await runtime.close();
@@ -65,6 +68,7 @@ function apiDepsFor(runtime: Runtime, services: ProcessServices): AppDeps {
     secrets: runtime.secrets.box,
     clock: services.clock,
     publicUrl: runtime.config.publicUrl,
+    trustProxy: runtime.config.trustProxy,
     devposTester: devposTesterFrom(services.devpos),
     ...(services.qbo ? { qboConnect: qboConnectServiceFrom(services.qbo), qboCatalog: qboCatalogFrom(services.qbo) } : {}),
   };

@@ -26,7 +26,7 @@ export function usersCommand(): Command {
       if (options.name.trim() === "") throw new CliError("--name must not be empty", 2);
       if (options.admin && options.company?.length) throw new CliError("--company is for members; admins see every company", 2);
       const password = options.passwordStdin ? await readPasswordFromStdin() : await promptNewPassword();
-      const problem = passwordProblem(password);
+      const problem = passwordProblem(password, { email: options.email });
       if (problem) throw new CliError(`the password ${problem}`, 2);
 
       const runtime = await openRuntime({ logLevel: "warn" });

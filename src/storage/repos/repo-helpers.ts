@@ -149,18 +149,45 @@ export class InvalidCursorError extends Error {
   }
 }
 
-export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[]): (string | number)[] {
+/**
+ * The largest key a cursor may carry: ids are 32-bit integers on PostgreSQL and MariaDB, so a
+ * forged `[2147483648]` or `[1.5]` would reach the database as a value it refuses (a 500).
+ */
+const MAX_CURSOR_NUMBER = 2_147_483_647;
+const MAX_CURSOR_TEXT = 300;
+// PostgreSQL cannot bind text with NUL, and no keyset value we hand out holds a control character.
+const CURSOR_CONTROL_CHARS = /[\u0000-\u001F\u007F]/;
+// With the u flag only unpaired surrogates match: text that cannot be encoded as UTF-8.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+function isCursorValue(value: unknown, type: "string" | "number"): boolean {
+  if (type === "number") return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_CURSOR_NUMBER;
+  return typeof value === "string" && value.length <= MAX_CURSOR_TEXT && !CURSOR_CONTROL_CHARS.test(value) && !LONE_SURROGATE.test(value);
+}
+
+/**
+ * The keyset values of a cursor this API could have handed out, or undefined for anything
+ * else: not base64url JSON, not an array, or holding a value no list produces (see above).
+ * With `shape`, the values must also match it; without, any mix of numbers and strings does.
+ */
+export function parseCursor(cursor: string, shape?: readonly ("string" | "number")[]): (string | number)[] | undefined {
+  if (!/^[A-Za-z0-9_-]{1,600}$/.test(cursor)) return undefined;
   let values: unknown;
   try {
     values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw new InvalidCursorError();
+    return undefined;
   }
-  if (!Array.isArray(values) || values.length !== shape.length) throw new InvalidCursorError();
-  values.forEach((v, i) => {
-    if (typeof v !== shape[i]) throw new InvalidCursorError();
-  });
-  return values as (string | number)[];
+  if (!Array.isArray(values) || values.length === 0 || values.length > 4) return undefined;
+  if (shape && values.length !== shape.length) return undefined;
+  const ok = values.every((v, i) => isCursorValue(v, shape ? shape[i]! : typeof v === "number" ? "number" : "string"));
+  return ok ? (values as (string | number)[]) : undefined;
+}
+
+export function decodeCursor(cursor: string, shape: readonly ("string" | "number")[]): (string | number)[] {
+  const values = parseCursor(cursor, shape);
+  if (!values) throw new InvalidCursorError();
+  return values;
 }
 
 /** Decodes a cursor made of a single numeric id (keyset on id). */

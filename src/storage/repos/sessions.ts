@@ -99,3 +99,8 @@ export async function deleteSessionsOfUser(db: Db, userId: number): Promise<numb
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
   return affected(await db.deleteFrom("sessions").where("expires_at", "<=", toDbInstant(now)).executeTakeFirst());
 }
+
+/** Logs a user out everywhere but the session they are using (own password change). */
+export async function deleteOtherSessionsOfUser(db: Db, userId: number, keepSessionId: number): Promise<number> {
+  return affected(await db.deleteFrom("sessions").where("user_id", "=", userId).where("id", "!=", keepSessionId).executeTakeFirst());
+}

@@ -30,7 +30,7 @@ const nasty = fc.constantFrom(
 
 const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -5, max: 400 }) },
-  { weight: 1, arbitrary: fc.oneof(fc.double(), fc.constant(2 ** 53 + 1), fc.constant(-0), fc.constant(1e308)) },
+  { weight: 1, arbitrary: fc.oneof(fc.double(), fc.constant(2 ** 53 + 1), fc.constant(-0), fc.constant(1e308), fc.constant(2_147_483_648)) },
   { weight: 3, arbitrary: nasty },
   { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 2, arbitrary: fc.boolean() },
@@ -111,8 +111,13 @@ const query = fc.oneof(
       )
       .map((pairs) => `?${pairs.map(([k, v]) => `${k}=${encodeQuery(v)}`).join("&")}`),
   },
+  { weight: 1, arbitrary: fc.constantFrom(...["[1.5]", "[1e308]", "[2147483648]", '["a\\u0000b",1]', '["x",2147483648]'].map((c) => `?cursor=${b64url(c)}`)) },
   { weight: 1, arbitrary: fc.constantFrom("?limit=1&limit=2", "?cursor=WzFd", "?cursor=eyJ4IjoxfQ", "?search=%00", "?limit=%F0%9F%98%80", "?status=failed,partial", "?from=2026-13-45") },
 );
+
+function b64url(json: string): string {
+  return Buffer.from(json, "utf8").toString("base64url");
+}
 
 /** Lone surrogates cannot be encoded; send the bytes of one (invalid UTF-8) instead. */
 function encodeQuery(value: string): string {
@@ -138,10 +143,78 @@ describeEachDatabase("API fuzz", (current, dialect) => {
   let s: Scenario;
 
   beforeEach(async () => {
-    api = await ApiHarness.create(current(), { bodyLimitBytes: BODY_LIMIT, loginRateLimit: { max: 1000 } });
+    api = await ApiHarness.create(current(), { bodyLimitBytes: BODY_LIMIT, loginThrottle: { accountFreeFailures: 1_000_000, addressFreeFailures: 1_000_000 } });
     s = await buildScenario(api);
   });
   afterEach(async () => api?.close());
+
+  /** Cursors no list hands out, each a value PostgreSQL or MariaDB would refuse with a 500. */
+  const FORGED_CURSORS = [
+    ["[1.5]", b64url("[1.5]")],
+    ["[1e308]", b64url("[1e308]")],
+    ["[2147483648]", b64url("[2147483648]")],
+    ["[-1]", b64url("[-1]")],
+    ["[\"a\\u0000b\", 1]", b64url('["a\\u0000b",1]')],
+    ["[\"\\u0000\"]", b64url('["\\u0000"]')],
+    ["[\"x\", 2147483648]", b64url('["x",2147483648]')],
+    ["[\"\\ud800\", 1]", b64url('["\\ud800",1]')],
+    ["[9007199254740993]", b64url("[9007199254740993]")],
+    ["not base64", "%%%"],
+    ["{}", b64url("{}")],
+  ] as const;
+
+  it("answers forged page cursors on every paged list with a 400 naming the cursor", async () => {
+    const doc = await api.openApiDocument();
+    const lists = Object.entries<any>(doc.paths).filter(([, item]) => item.get?.parameters?.some((p: { name: string; in: string }) => p.name === "cursor" && p.in === "query"));
+    expect(lists.map(([path]) => path).sort()).toEqual(expect.arrayContaining(["/api/api-keys", "/api/audit", "/api/companies", "/api/runs", "/api/schedules", "/api/users"]));
+    let checked = 0;
+    for (const [template] of lists) {
+      const path = template.replace(/\{[^}]+\}/g, String(s.a.id));
+      for (const [name, cursor] of FORGED_CURSORS) {
+        const res = await api.call(s.admin, "GET", `${path}?cursor=${encodeURIComponent(cursor)}`);
+        expect(res.status, `${path} with cursor ${name}: ${res.body.slice(0, 300)}`).toBe(400);
+        expect(res.json.error.code).toBe("validation_failed");
+        expect(Object.keys(res.json.error.fields ?? {}), `${path} ${name}`).toEqual(["cursor"]);
+        checked += 1;
+      }
+      // A real cursor of another list has the wrong shape for this one: still a 400, never a 500.
+      const res = await api.call(s.admin, "GET", `${path}?cursor=${b64url('["Alfa",1]')}`);
+      expect([200, 400], `${path}: ${res.body.slice(0, 200)}`).toContain(res.status);
+    }
+    expect(checked).toBe(lists.length * FORGED_CURSORS.length);
+  });
+
+  it("answers ids beyond the database's integer range with a 400, in bodies and addresses", async () => {
+    for (const id of [2147483648, 1e308, 1.5, -1, 0]) {
+      const key = await api.call(s.admin, "POST", "/api/api-keys", { body: { name: "k", companies: [{ company_id: id, view: true }] } });
+      expect(key.status, `company_id ${id}: ${key.body}`).toBe(400);
+      expect(Object.keys(key.json.error.fields)).toEqual(["companies.0.company_id"]);
+    }
+    for (const [method, path] of [["GET", "/api/companies/2147483648"], ["GET", "/api/runs/2147483648"], ["PUT", `/api/users/${s.otherUserId}/companies/2147483648`], ["GET", "/api/runs?company_id=2147483648"], ["GET", "/api/runs/1/events?after=2147483648"]] as const) {
+      const res = await api.call(s.admin, method, path, method === "PUT" ? { body: {} } : {});
+      expect(res.status, `${method} ${path}: ${res.body}`).toBe(400);
+      expect(res.json.error.code).toBe("validation_failed");
+    }
+  });
+
+  it("answers what Fastify refuses before routing in the error envelope", async () => {
+    for (const url of ["/api/%E0%A4%A", "/api/companies/%E0%A4%A", "/api/companies/%", "/%E0%A4%A"]) {
+      const res = await api.call(s.admin, "GET", url, { skipOpenApi: true });
+      expect(res.status, `${url}: ${res.body}`).toBe(400);
+      expect(res.headers["content-type"]).toMatch(/^application\/json/);
+      expect(res.json, url).toEqual({ error: { code: "bad_url", message: expect.stringContaining("percent-encoding") } });
+    }
+    const long = await api.call(s.admin, "GET", `/api/companies/${"9".repeat(300)}`, { skipOpenApi: true });
+    expect(long.status, long.body).toBe(414);
+    expect(long.json).toEqual({ error: { code: "uri_too_long", message: expect.stringContaining("too long") } });
+
+    // What Node's HTTP parser refuses never reaches Fastify: a request line over its 16 KiB limit.
+    const address = await api.app.listen({ port: 0, host: "127.0.0.1" });
+    const huge = await fetch(`${address}/api/companies?search=${"x".repeat(20_000)}`);
+    expect(huge.status).toBe(431);
+    expect(huge.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await huge.json()).toEqual({ error: { code: "headers_too_large", message: expect.any(String) } });
+  });
 
   it(`survives ${REQUESTS} random and malformed requests: no 5xx, rejected requests change nothing`, { timeout: 900_000 }, async () => {
     const doc = await api.openApiDocument();

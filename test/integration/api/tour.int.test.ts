@@ -63,15 +63,17 @@ describeEachDatabase("API tour", (current) => {
     expect(actions).toContain("auth.logout");
   });
 
-  it("login is rate-limited per IP and email", async () => {
+  it("failed logins are slowed per account after five, never a hard lock", async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i += 1) {
+    for (let i = 0; i < 7; i += 1) {
       statuses.push((await api.call(anonymous, "POST", "/api/auth/login", { body: { email: "nobody@alfa.al", password: `guess-${i}` } })).status);
     }
-    expect(statuses.slice(0, 10), JSON.stringify(statuses)).toEqual(Array(10).fill(401));
-    expect(statuses.slice(10)).toEqual([429, 429]);
-    // Another email from the same address is not blocked.
+    expect(statuses, JSON.stringify(statuses)).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // Another email from the same address is not slowed.
     expect((await api.call(anonymous, "POST", "/api/auth/login", { body: { email: "member@alfa.al", password: "nope-nope" } })).status).toBe(401);
+    // After the wait, the account may try again.
+    api.advance(1000);
+    expect((await api.call(anonymous, "POST", "/api/auth/login", { body: { email: "nobody@alfa.al", password: "guess-7" } })).status).toBe(401);
   });
 
   it("companies, settings and candidate lists", async () => {
@@ -226,6 +228,7 @@ describeEachDatabase("API tour", (current) => {
     await api.call(s.admin, "GET", `/api/companies/${s.a.id}`);
     await api.call(s.admin, "DELETE", `/api/schedules/${s.b.scheduleId}`);
     await api.call(s.admin, "GET", `/api/schedules`);
+    await api.call(s.memberA, "POST", "/api/auth/password", { body: { current_password: "not-the-password", new_password: "a new passphrase 1" } });
     const missing = documented.filter((op) => !openApiCoverage.has(op));
     expect(missing).toEqual([]);
   });

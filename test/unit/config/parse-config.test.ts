@@ -64,4 +64,15 @@ describe("parseConfig", () => {
   it("treats empty values as unset", () => {
     expect(parseConfig({ PORT: "", DATABASE_URL: " " }).port).toBe(8080);
   });
+
+  it("reads TRUST_PROXY: off by default, a hop count, or proxy addresses; never 'trust everyone'", () => {
+    expect(parseConfig({}).trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "false" }).trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "0" }).trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(1);
+    expect(parseConfig({ TRUST_PROXY: "2" }).trustProxy).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: "10.0.0.2, 10.1.0.0/16" }).trustProxy).toEqual(["10.0.0.2", "10.1.0.0/16"]);
+    expect(() => parseConfig({ TRUST_PROXY: "yes please" })).toThrow(ConfigError);
+    expect(() => parseConfig({ TRUST_PROXY: "yes please" })).toThrow(/^TRUST_PROXY: /);
+  });
 });
