@@ -25,8 +25,9 @@ export const DEFAULT_RECHECK_BUDGET: Readonly<RecheckBudget> = Object.freeze({ m
  * Ranges covering as many of `rows` as the budget allows. `rows` come in priority order (the
  * longest unchecked first): each row joins a range of its kind it already falls in, else the
  * range that grows least while staying within `maxDays`, else opens a new range while calls
- * remain; otherwise it waits for a later run. Ranges of a kind that end up overlapping or
- * adjacent are merged when the merged range still fits, so no day is listed twice for nothing.
+ * remain; otherwise it waits for a later run. Ranges never overlap: a range only grows
+ * towards a date no other range of its kind holds, and a range lying in between would have
+ * grown less. Sorted by kind, then date.
  */
 export function groupRecheckRanges(rows: readonly { kind: SourceKind; txnDate: string }[], budget: RecheckBudget = DEFAULT_RECHECK_BUDGET): RecheckRange[] {
   const ranges: { kind: SourceKind; from: number; to: number }[] = [];
@@ -52,26 +53,14 @@ export function groupRecheckRanges(rows: readonly { kind: SourceKind; txnDate: s
       ranges.push({ kind: row.kind, from: day, to: day });
     }
   }
-  return mergeRanges(ranges, budget.maxDays).map((r) => ({ kind: r.kind, from: dateOf(r.from), to: dateOf(r.to) }));
+  return ranges
+    .sort((a, b) => (a.kind === b.kind ? a.from - b.from : a.kind < b.kind ? -1 : 1))
+    .map((r) => ({ kind: r.kind, from: dateOf(r.from), to: dateOf(r.to) }));
 }
 
 /** Whether `date` (YYYY-MM-DD) falls in one of the ranges of `kind`. */
 export function isInRanges(ranges: readonly RecheckRange[], kind: SourceKind, date: string): boolean {
   return ranges.some((r) => r.kind === kind && r.from <= date && date <= r.to);
-}
-
-function mergeRanges(ranges: { kind: SourceKind; from: number; to: number }[], maxDays: number) {
-  const sorted = [...ranges].sort((a, b) => (a.kind === b.kind ? a.from - b.from : a.kind < b.kind ? -1 : 1));
-  const merged: typeof ranges = [];
-  for (const r of sorted) {
-    const last = merged.at(-1);
-    if (last && last.kind === r.kind && r.from <= last.to + 1 && Math.max(last.to, r.to) - last.from + 1 <= maxDays) {
-      last.to = Math.max(last.to, r.to);
-    } else {
-      merged.push({ ...r });
-    }
-  }
-  return merged;
 }
 
 const DAY_MS = 86_400_000;
