@@ -78,6 +78,7 @@ export async function recheckZeroAmounts(
   const ranges = groupRecheckRanges(open.map((row) => ({ kind: row.kind as SourceDocument["kind"], txnDate: row.txnDate })), budget);
 
   const wanted = new Map(open.map((row) => [`${row.kind}|${row.sourceKey}`, row]));
+  const openEics = new Set(open.map((row) => row.sourceKey));
   const found = new Map<string, SourceDocument>();
   const checked: ZeroAmountDocument[] = [];
   const warnings: DevposListing["warnings"] = [];
@@ -94,7 +95,7 @@ export async function recheckZeroAmounts(
     for (const doc of listing.documents) {
       if (wanted.has(`${doc.kind}|${doc.eic}`)) found.set(`${doc.kind}|${doc.eic}`, doc);
     }
-    for (const w of listing.warnings) if (w.eic && open.some((row) => row.sourceKey === w.eic)) warnings.push(w);
+    for (const w of listing.warnings) if (w.eic && openEics.has(w.eic)) warnings.push(w);
     checked.push(...open.filter((row) => row.kind === range.kind && isInRanges([range], range.kind, row.txnDate)));
   }
   // Found documents are recorded by settleZeroAmounts; the others count one check here, so the
