@@ -23,6 +23,7 @@ import { registerQboRoutes } from "./routes/qbo.js";
 import { registerRunRoutes } from "./routes/runs.js";
 import { registerScheduleRoutes } from "./routes/schedules.js";
 import { registerUserRoutes } from "./routes/users.js";
+import { registerZeroAmountDocumentRoutes } from "./routes/zero-amount-documents.js";
 
 export type { AppDeps } from "./deps.js";
 
@@ -94,6 +95,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   registerScheduleRoutes(app, context);
   registerRunRoutes(app, context);
   registerDocumentRoutes(app, context);
+  registerZeroAmountDocumentRoutes(app, context);
   registerUserRoutes(app, context);
   registerApiKeyRoutes(app, context);
   registerAuditRoutes(app, context);

@@ -15,6 +15,7 @@ import { runsCommand } from "./commands/runs.js";
 import { logsCommand } from "./commands/logs.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { demoCommand } from "./commands/demo.js";
+import { documentsCommand } from "./commands/documents.js";
 import { CliError } from "./runtime.js";
 
 const program = new Command("devsync")
@@ -22,7 +23,7 @@ const program = new Command("devsync")
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand(), doctorCommand(), demoCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), companiesCommand(), usersCommand(), secretsCommand(), sandboxCommand(), schedulerCommand(), workerCommand(), runDueCommand(), schedulesCommand(), runsCommand(), syncCommand(), logsCommand(), doctorCommand(), demoCommand(), documentsCommand()]) {
   program.addCommand(command);
 }
 

@@ -25,6 +25,7 @@ export interface Database {
   notification_channels: NotificationChannelsTable;
   alert_incidents: AlertIncidentsTable;
   audit_log: AuditLogTable;
+  zero_amount_documents: ZeroAmountDocumentsTable;
 }
 
 type Flag = number;
@@ -295,4 +296,28 @@ export interface AuditLogTable {
   target_id: string | null;
   details: string | null;
   ip: string | null;
+}
+
+export interface ZeroAmountDocumentsTable {
+  id: Generated<number>;
+  company_id: number;
+  kind: string;
+  source_key: string;
+  qbo_type: string;
+  doc_number: string | null;
+  txn_date: string;
+  party_name: string | null;
+  currency: string | null;
+  status: string;
+  checks: Generated<number>;
+  first_seen_at: Instant;
+  last_checked_at: Instant;
+  resolved_at: Instant | null;
+  resolution: string | null;
+  resolved_amount_minor: Minor | null;
+  confirmed_at: Instant | null;
+  confirmed_by_user_id: number | null;
+  confirmed_by: string | null;
+  confirmed_note: string | null;
+  updated_at: Instant;
 }

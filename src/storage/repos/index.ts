@@ -16,3 +16,4 @@ export * from "./party-links.js";
 export * from "./audit-log.js";
 export * from "./notifications.js";
 export * from "./secret-columns.js";
+export * from "./zero-amount-documents.js";

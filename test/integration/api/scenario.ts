@@ -2,6 +2,7 @@ import { expect } from "vitest";
 import { appendRunEvents, appendRunItems } from "../../../src/storage/repos/run-log.js";
 import { insertPendingLink, markSynced } from "../../../src/storage/repos/document-links.js";
 import { enqueueRun } from "../../../src/storage/repos/sync-runs.js";
+import { recordZeroAmountSightings } from "../../../src/storage/repos/zero-amount-documents.js";
 import { anonymous, type ApiHarness, type Client } from "./harness.js";
 
 export interface CompanyFixture {
@@ -10,6 +11,8 @@ export interface CompanyFixture {
   code: string;
   scheduleId: number;
   runId: number;
+  /** An open zero-amount document of the company. */
+  zeroDocId: number;
 }
 
 export interface Scenario {
@@ -69,7 +72,8 @@ async function company(api: ApiHarness, admin: Client, code: string, name: strin
   await appendRunEvents(db, [{ runId: run.id, companyId: created.id, at: now, level: "info", message: `synced ${name}` }]);
   const link = await insertPendingLink(db, { companyId: created.id, kind: "sale", sourceKey: `EIC-${code}`, docNumber: `${code}/1`, qboType: "Invoice", contentHash: "h", requestId: `req-${code}`, txnDate: "2026-11-27", amountMinor: 12000, currency: "ALL", runId: run.id, now });
   await markSynced(db, link.id, { qboId: "101", syncToken: "0", now });
-  return { id: created.id, name, code, scheduleId: schedule.json.id, runId: run.id };
+  const [zeroDoc] = await recordZeroAmountSightings(db, created.id, [{ kind: "sale", sourceKey: `ZERO-${code}`, qboType: "Invoice", docNumber: `${code}/0`, txnDate: "2026-10-02", partyName: "Blerës", currency: null }], now);
+  return { id: created.id, name, code, scheduleId: schedule.json.id, runId: run.id, zeroDocId: zeroDoc!.id };
 }
 
 export interface RouteCase {
@@ -113,6 +117,10 @@ export function routesAgainst(s: Scenario): RouteCase[] {
     { method: "POST", path: `/api/runs/${b.runId}/cancel` },
     { method: "GET", path: `/api/companies/${b.id}/documents` },
     { method: "GET", path: `/api/companies/${b.id}/stats` },
+    { method: "GET", path: `/api/companies/${b.id}/zero-amount-documents` },
+    { method: "POST", path: `/api/companies/${b.id}/zero-amount-documents/${b.zeroDocId}/confirm-zero`, body: { note: "taken over" } },
+    { method: "POST", path: `/api/companies/${b.id}/zero-amount-documents/${b.zeroDocId}/reopen` },
+    { method: "POST", path: `/api/companies/${s.a.id}/zero-amount-documents/${b.zeroDocId}/confirm-zero`, body: { note: "B's document through A" } },
     { method: "GET", path: "/api/users", adminOnly: true },
     { method: "POST", path: "/api/users", body: { email: "sneaky@x.al", name: "S", password: "sneaky-password-1" }, adminOnly: true },
     { method: "GET", path: `/api/users/${s.otherUserId}`, adminOnly: true },

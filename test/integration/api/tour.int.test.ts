@@ -216,6 +216,25 @@ describeEachDatabase("API tour", (current) => {
     expect(spec.openapi).toBe("3.1.0");
   });
 
+  it("zero-amount documents: list, confirm as zero with a note, reopen; both audited", async () => {
+    const path = `/api/companies/${s.a.id}/zero-amount-documents`;
+    const open = await api.call(s.memberA, "GET", path);
+    expect(open.status, open.body).toBe(200);
+    expect(open.json).toMatchObject({ items: [{ id: s.a.zeroDocId, source_key: "ZERO-K11111111A", status: "open", checks: 1, txn_date: "2026-10-02" }], next_cursor: null });
+    const confirmed = await api.call(s.memberA, "POST", `${path}/${s.a.zeroDocId}/confirm-zero`, { body: { note: "  Credit note, really 0  " } });
+    expect(confirmed.status, confirmed.body).toBe(200);
+    expect(confirmed.json).toMatchObject({ status: "confirmed_zero", confirmed_by: "member@alfa.al", confirmed_note: "Credit note, really 0" });
+    expect((await api.call(s.memberA, "GET", `${path}?status=confirmed_zero`)).json.items.map((d: { id: number }) => d.id)).toEqual([s.a.zeroDocId]);
+    const reopened = await api.call(s.keyA, "POST", `${path}/${s.a.zeroDocId}/reopen`);
+    expect(reopened.status, reopened.body).toBe(200);
+    expect(reopened.json).toMatchObject({ status: "open", confirmed_by: null, confirmed_note: null });
+    const audit = (await api.call(s.admin, "GET", `/api/audit?company_id=${s.a.id}&action=zero_amount.`)).json.items;
+    expect(audit.map((e: { action: string; actor_label: string }) => [e.action, e.actor_label])).toEqual([
+      ["zero_amount.reopen", expect.stringContaining("alfa integration")],
+      ["zero_amount.confirm", "member@alfa.al"],
+    ]);
+  });
+
   it("every documented operation was exercised and matched the document", async () => {
     // Run after the others in this file (vitest runs a file's tests in order).
     const spec = await api.openApiDocument();
