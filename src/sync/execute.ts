@@ -28,6 +28,7 @@ import { batchRequestId, bodyDigest, documentRequestId, nextRequestId, writeRequ
 import { taxCodeRatesFor } from "./tax-codes.js";
 import { createItemRecorder, type ItemRecorder, type RecordedItem, type SyncSummary } from "./summary.js";
 import { runWriteLanes } from "./write-lanes.js";
+import { recheckZeroAmounts, settleZeroAmounts } from "./zero-amount-rechecks.js";
 
 /**
  * One sync run (ARCHITECTURE.md flow 3): list DevPos → plan against `document_links` → resolve
@@ -114,6 +115,11 @@ export async function runSync(deps: SyncEngineDeps, input: SyncInput, hooks: Syn
     documents.push(...listing.documents.filter((d) => coveredByJob(d, input.jobType)));
   }
   await hooks.log("info", `DevPos listed ${documents.length} documents`);
+  // Documents listed without an amount earlier and now outside the window are read again.
+  const recheck = await recheckZeroAmounts({ db, devpos: deps.devpos, now: deps.now() }, company.id, input.jobType, input.window, documents);
+  for (const w of recheck.warnings) await warn(`DevPos re-check: ${w.message}`, { code: w.code, eic: w.eic ?? null });
+  if (recheck.checked > 0) await hooks.log("info", `re-read ${recheck.checked} documents DevPos listed without an amount; ${recheck.documents.filter((d) => (d.amountMinor ?? 0) !== 0).length} now have one`, { deferred: recheck.deferred });
+  documents.push(...recheck.documents);
 
   // 2. Plan against the ledger: no QuickBooks call.
   const links = new Map<string, DocumentLink>();
@@ -184,6 +190,10 @@ export async function runSync(deps: SyncEngineDeps, input: SyncInput, hooks: Syn
   await recorder.flush();
 
   const summary = recorder.summary;
+  summary.zeroAmount = await settleZeroAmounts(db, company.id, documents, deps.now(), recheck);
+  if (summary.zeroAmount.open > 0) {
+    await hooks.log("warn", `${summary.zeroAmount.open} documents are listed by DevPos without an amount: not created, re-read on every run until DevPos gives one or a person confirms them as zero`, summary.zeroAmount);
+  }
   summary.durationMs = Math.round(performance.now() - started);
   if (runError !== undefined) {
     const c = classifyError(runError);

@@ -30,6 +30,12 @@ export interface SyncSummary {
   durationMs?: number;
   qboRequests?: Record<string, number>;
   cancelled?: boolean;
+  /**
+   * Documents DevPos lists without an amount (src/sync/zero-amount-rechecks.ts): still open on
+   * the company's re-check list, re-read this run outside the window, resolved (an amount
+   * arrived), and confirmed as truly zero by a person.
+   */
+  zeroAmount?: { open: number; rechecked: number; resolved: number; confirmedZero: number };
 }
 
 export function emptyKindSummary(): KindSummary {

@@ -4,7 +4,7 @@ import { createTakeSlotsProcedureMigration } from "./0002-take-slots-procedure.j
 import { createDueAndQueueIndexesMigration } from "./0003-due-and-queue-indexes.js";
 import { createDocumentFailuresMigration } from "./0004-document-failures.js";
 import { createTakeSlotsMergeMigration } from "./0005-take-slots-merge.js";
-import { createZeroAmountDocumentsMigration } from "./0009-zero-amount-documents.js";
+import { createZeroAmountDocumentsMigration } from "./0006-zero-amount-documents.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -18,7 +18,7 @@ export function createMigrationProvider(dialect: SchemaDialect): MigrationProvid
     "0003-due-and-queue-indexes": createDueAndQueueIndexesMigration(dialect),
     "0004-document-failures": createDocumentFailuresMigration(dialect),
     "0005-take-slots-merge": createTakeSlotsMergeMigration(dialect),
-    "0009-zero-amount-documents": createZeroAmountDocumentsMigration(dialect),
+    "0006-zero-amount-documents": createZeroAmountDocumentsMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }
