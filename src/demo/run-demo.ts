@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { seedDemoTenants, type DemoTenant } from "../sandbox/devpos/demo-tenants.js";
 import { createSandboxServer, sandboxUrls, type SandboxServer } from "../sandbox/server.js";
+import { checkBooks, describeBooks, type BooksCheck } from "./books-check.js";
 import { createDemoApiClient, type DemoApiClient } from "./demo-api-client.js";
 import { EXAMPLE_SCHEDULES } from "./example-schedules.js";
 import { freePort, startServeProcess, type ServeProcess } from "./serve-process.js";
@@ -39,6 +40,8 @@ export interface DemoCompany {
   realmId: string | null;
   schedules: { id: number; label: string; nextRun: string | null }[];
   firstRun: { id: number; status: string; errorCode: string | null; errorMessage: string | null; summary: Record<string, unknown> | null; seconds: number } | null;
+  /** The books after the first sync, from both sandboxes' own state (src/demo/books-check.ts). */
+  books: BooksCheck | null;
 }
 
 export interface DemoHandle {
@@ -123,7 +126,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
 
     const companies: DemoCompany[] = [];
     for (const tenant of tenants) companies.push(await addCompany(api, tenant, say));
-    for (const company of companies) await runFirstSync(api, company, options.firstSyncTimeoutMs ?? 15 * 60_000, say);
+    for (const company of companies) {
+      await runFirstSync(api, company, options.firstSyncTimeoutMs ?? 15 * 60_000, say);
+      if (company.realmId) {
+        company.books = checkBooks(sandbox, company.code, company.realmId);
+        say(`first sync of ${company.code}: ${describeBooks(company.books)}`);
+      }
+    }
 
     return {
       dashboardUrl: `${url}/`,
@@ -169,7 +178,7 @@ async function addCompany(api: DemoApiClient, tenant: DemoTenant, say: (line: st
     schedules.push({ id: schedule.id, label: example.label, nextRun: schedule.next_run_text ?? schedule.next_run_at });
   }
   say(`company ${created.code} ${created.name}: DevPos login ok, QuickBooks connected (realm ${connection.realm_id}), ${schedules.length} schedules`);
-  return { id, code: created.code, name: created.name, documents: tenant.documents, realmId: connection.realm_id, schedules, firstRun: null };
+  return { id, code: created.code, name: created.name, documents: tenant.documents, realmId: connection.realm_id, schedules, firstRun: null, books: null };
 }
 
 async function runFirstSync(api: DemoApiClient, company: DemoCompany, timeoutMs: number, say: (line: string) => void): Promise<void> {

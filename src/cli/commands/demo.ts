@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { describeBooks } from "../../demo/books-check.js";
 import { describeRun, startDemo } from "../../demo/run-demo.js";
 import { createLogger } from "../../logger.js";
 import { CliError } from "../runtime.js";
@@ -32,7 +33,8 @@ export function demoCommand(): Command {
         const message = error instanceof Error ? error.message : String(error);
         throw new CliError(/EADDRINUSE/.test(message) ? `${message} (choose other ports with --port / --sandbox-port)` : `demo failed: ${message}`, 1);
       }
-      const failed = demo.companies.filter((c) => c.firstRun && (c.firstRun.status === "failed" || c.firstRun.status === "cancelled"));
+      // A first sync that did not succeed, or books that do not balance, is a failed demo.
+      const failed = demo.companies.filter((c) => !c.firstRun || c.firstRun.status !== "succeeded" || !c.books?.balanced);
       out("");
       out(`Ready in ${Math.round((Date.now() - started) / 1000)} s.`);
       out("");
@@ -43,10 +45,14 @@ export function demoCommand(): Command {
       for (const company of demo.companies) {
         out(`  ${company.code}  ${company.name}: ${company.documents} DevPos documents, QuickBooks realm ${company.realmId}`);
         out(`      first sync: ${company.firstRun ? describeRun(company.firstRun) : "not run"}`);
+        if (company.books) out(`      ${describeBooks(company.books)}`);
         for (const schedule of company.schedules) out(`      schedule ${schedule.id}: ${schedule.label}${schedule.nextRun ? ` (${schedule.nextRun.replace(/^Next sync: /, "next: ")})` : ""}`);
       }
       out("");
-      if (failed.length > 0) out(`  ${failed.length} first sync(s) failed; the reason above is the run's own error, also on the dashboard's Runs page.`);
+      if (failed.length > 0) {
+        out(`  ${failed.length} compan${failed.length === 1 ? "y's" : "ies'"} first sync did not succeed or its books do not balance; the reasons above are the runs' own, also on the dashboard's Runs page.`);
+        process.exitCode = 1;
+      }
       out(`  Sandboxes:  ${demo.sandboxUrl}    devsync log: ${demo.logFile}`);
       out("  Press Ctrl-C to stop everything.");
       await onShutdownSignal(createLogger({ level: "silent" }), async () => {
