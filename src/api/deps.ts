@@ -5,7 +5,7 @@ import type { DbHandle } from "../storage/db.js";
 /**
  * What the HTTP app needs from the rest of devsync, as small structural interfaces: `serve`
  * plugs in the real connectors, tests plug in the sandbox-backed ones or tiny fakes. The API
- * never speaks QuickBooks or DevPos HTTP itself (ARCHITECTURE.md: connectors/ does).
+ * never speaks QuickBooks or DevPos HTTP itself (docs/architecture.md: connectors/ does).
  */
 
 import type { Clock } from "../clock.js";
@@ -19,7 +19,7 @@ export interface QboCandidate {
   detail?: string | null;
 }
 
-/** Expected failures of the connectors are values, not exceptions (STYLE.md "Errors"). */
+/** Expected failures of the connectors are values, not exceptions (docs/style.md "Errors"). */
 export type ConnectorFailure = {
   ok: false;
   /**

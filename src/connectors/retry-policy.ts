@@ -5,7 +5,7 @@ import { SecretBoxError } from "../secrets/secret-box.js";
 import { QboAuthenticationError, QboFault, QboThrottledError } from "./qbo/faults.js";
 
 /**
- * The ONE table that decides what is worth retrying (STYLE.md "Errors"). Connectors use it for
+ * The ONE table that decides what is worth retrying (docs/style.md "Errors"). Connectors use it for
  * their in-call retries; the worker uses it to choose between requeue-with-backoff and a
  * permanent failure. A new error type is added here or it is treated as permanent (a bug).
  */

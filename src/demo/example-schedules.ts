@@ -1,4 +1,4 @@
-/** The four example schedules of PRODUCT.md, as the REST API takes them. */
+/** The four example schedules of docs/product.md, as the REST API takes them. */
 export const EXAMPLE_SCHEDULES = [
   { label: "daily full sync at 09:00 over 30 days", body: { job_type: "full", frequency: "daily", hour_of_day: 9, date_range_days: 30, enabled: true } },
   { label: "hourly sales sync over the last day", body: { job_type: "sales", frequency: "hourly", hour_of_day: 0, date_range_days: 1, enabled: true } },

@@ -11,7 +11,7 @@ import {
 } from "./schedule-wall-time.js";
 
 /**
- * The first slot of `rule` strictly after `after` (SCHEDULING.md "Next run").
+ * The first slot of `rule` strictly after `after` (docs/scheduling.md "Next run").
  *
  * The scheduler passes "now" when a schedule is created, changed or re-enabled, and the slot
  * it just took when advancing, so runs never drift with how long a sync took. Pure: the

@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 
 /**
- * The dashboard's "next run" line (SCHEDULING.md "Display"), in the schedule's zone, relative
+ * The dashboard's "next run" line (docs/scheduling.md "Display"), in the schedule's zone, relative
  * where that is shorter. Pure: `now` is passed in. English only, fixed to en-US so the server's
  * locale never changes what users read.
  */

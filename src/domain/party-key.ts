@@ -1,5 +1,5 @@
 /**
- * The identity of a DevPos counterparty (DOMAIN.md §3): its NUIS when the row has one, else its
+ * The identity of a DevPos counterparty (docs/domain.md §3): its NUIS when the row has one, else its
  * normalised name. The two namespaces are prefixed so a name can never equal a NUIS key and a
  * party without a NUIS is never merged into one that has one.
  */

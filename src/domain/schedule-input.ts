@@ -4,11 +4,11 @@ import { FREQUENCIES, JOB_TYPES, type Frequency, type JobType, type ScheduleRule
 import { canonicalTimeZone } from "./schedule-timezone.js";
 
 /**
- * Validation of a schedule as the API receives it (snake_case, SCHEDULING.md "Fields and
+ * Validation of a schedule as the API receives it (snake_case, docs/scheduling.md "Fields and
  * validation"). Every message names its field in plain words, because the dashboard shows them
  * next to the inputs and accountants read them, not developers.
  *
- * Null: accepted as "not given" where SCHEDULING.md allows null (day_of_week, day_of_month,
+ * Null: accepted as "not given" where docs/scheduling.md allows null (day_of_week, day_of_month,
  * cron_expression, timezone) and for hour_of_day, which forms send empty for hourly schedules.
  * Elsewhere a field must be absent or hold a value of its type; nothing is coerced, so "9" for
  * an hour or "true" for enabled is refused.

@@ -9,7 +9,7 @@ export type JobType = (typeof JOB_TYPES)[number];
 export const FREQUENCIES = ["hourly", "daily", "weekly", "monthly", "cron"] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
-/** The time zone a company gets when nobody chose one (SCHEDULING.md). */
+/** The time zone a company gets when nobody chose one (docs/scheduling.md). */
 export const DEFAULT_TIMEZONE = "Europe/Tirane";
 
 /**

@@ -7,7 +7,7 @@ import { offsetAt } from "./schedule-zone-offset.js";
  * Why not `DateTime.fromObject({...}, { zone })`: luxon 3.7 resolves a gap time as RFC 5545
  * wants (02:30 → 03:30), but picks an ambiguous time's occurrence by its own offset guess —
  * in Europe/Tirane it returns the *second* 02:30 on fall-back day, in Australia/Lord_Howe the
- * first. SCHEDULING.md wants the first occurrence everywhere, so we resolve wall times ourselves
+ * first. docs/scheduling.md wants the first occurrence everywhere, so we resolve wall times ourselves
  * and use luxon only as the tz database (./schedule-zone-offset.ts).
  */
 

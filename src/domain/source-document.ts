@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * One DevPos e-invoice row, normalised: the only shape the sync engine sees (DOMAIN.md §1, §3).
+ * One DevPos e-invoice row, normalised: the only shape the sync engine sees (docs/domain.md §1, §3).
  * Parsing is strict where a wrong value would corrupt the books (the EIC, the invoice date) and
  * tolerant everywhere else: a missing optional field becomes null, never a failed run.
  */

@@ -1,7 +1,7 @@
 import { addDays, localDateAt, type LocalDate } from "./schedule-wall-time.js";
 
 /**
- * The local dates a scheduled run syncs (SCHEDULING.md "Window"): `[today − dateRangeDays, today]`
+ * The local dates a scheduled run syncs (docs/scheduling.md "Window"): `[today − dateRangeDays, today]`
  * in the schedule's zone, both ends inclusive, as YYYY-MM-DD.
  *
  * To stay gap-free after downtime or failed runs, the start moves back to the end date of the

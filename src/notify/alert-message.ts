@@ -1,7 +1,7 @@
 /**
  * The alerts devsync sends, as one shape for every channel: email renders `title` and `text`,
  * webhooks post the whole message as JSON. Problem events open an incident; recovery events
- * resolve it (ARCHITECTURE.md "notify/").
+ * resolve it (docs/architecture.md "notify/").
  */
 export const PROBLEM_EVENTS = ["run.failed", "run.partial", "qbo.reauth_required", "qbo.hard_expiry_near", "schedule.paused"] as const;
 export const RECOVERY_EVENTS = ["run.recovered", "qbo.reconnected", "schedule.resumed"] as const;

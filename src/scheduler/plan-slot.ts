@@ -9,7 +9,7 @@ export interface SlotPlan {
 }
 
 /**
- * Decides what taking the due `slot` means at `now` (SCHEDULING.md "Taking a slot"): normally
+ * Decides what taking the due `slot` means at `now` (docs/scheduling.md "Taking a slot"): normally
  * the next run is the rule's slot after this one, so runs never drift with how long a tick or
  * a sync took; when that following slot is also already due, every missed slot collapses into
  * one `catchup` run and the next run is the first slot after now. Pure.

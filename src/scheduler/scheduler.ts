@@ -9,7 +9,7 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Default: the system clock. */
   clock?: Clock;
-  /** Pause between ticks; default 15 s (ARCHITECTURE.md: every 15–30 s). */
+  /** Pause between ticks; default 15 s (docs/architecture.md: every 15–30 s). */
   intervalMs?: number;
   /** Longest pause after repeated failures (doubling from `intervalMs`); default 5 min. */
   maxBackoffMs?: number;

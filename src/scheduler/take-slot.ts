@@ -42,7 +42,7 @@ export interface TakenSlot {
 }
 
 export interface TakeSlotOptions {
-  /** Attempts a queued run gets (SCHEDULING.md "Retries"); default 3. */
+  /** Attempts a queued run gets (docs/scheduling.md "Retries"); default 3. */
   maxAttempts?: number;
 }
 
@@ -59,7 +59,7 @@ export function ruleOf(due: DueSlot): ScheduleRule {
 }
 
 /**
- * Takes one due slot in ONE transaction (SCHEDULING.md "Taking a slot"):
+ * Takes one due slot in ONE transaction (docs/scheduling.md "Taking a slot"):
  * 1. compare-and-swap `next_run_at` from the slot to the next one; a loser writes nothing;
  * 2. lock the company, so schedules of one company due together are decided one at a time;
  * 3. if the company has a queued run, the slot joins it (job types united, window widened to

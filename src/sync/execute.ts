@@ -31,7 +31,7 @@ import { runWriteLanes } from "./write-lanes.js";
 import { recheckZeroAmounts, settleZeroAmounts } from "./zero-amount-rechecks.js";
 
 /**
- * One sync run (ARCHITECTURE.md flow 3): list DevPos → plan against `document_links` → resolve
+ * One sync run (docs/architecture.md flow 3): list DevPos → plan against `document_links` → resolve
  * pending creates → master data and parties → creates and updates in batches of ≤ 30 at the
  * realm's speed limit → voids. Per-document problems become `run_items`; only conditions that
  * stop the whole run (QuickBooks unreachable or refusing the connection, configuration missing)

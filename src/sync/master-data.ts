@@ -7,7 +7,7 @@ import { writeRequestId } from "./request-ids.js";
 /**
  * The income item (invoices) and expense account (bills) documents are booked on: the ones
  * chosen in company settings, else clearly named defaults devsync creates once and saves to the
- * company so settings show them (DOMAIN.md §3). Never "the first account QuickBooks returns".
+ * company so settings show them (docs/domain.md §3). Never "the first account QuickBooks returns".
  */
 export const DEFAULT_INCOME_NAME = "DevPos sales";
 export const DEFAULT_EXPENSE_NAME = "DevPos purchases";

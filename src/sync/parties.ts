@@ -2,7 +2,7 @@ import { normalisePartyNuis, partyKey } from "../domain/party-key.js";
 import type { SourceDocument } from "../domain/source-document.js";
 
 /**
- * Who a document is with, as a QuickBooks customer or vendor (DOMAIN.md §3): one QBO party per
+ * Who a document is with, as a QuickBooks customer or vendor (docs/domain.md §3): one QBO party per
  * (NUIS-or-name, currency). Pure: the resolver (party-resolver.ts) does the I/O.
  */
 export type QboTxnType = "Invoice" | "Bill";

@@ -10,7 +10,7 @@ import { runWriteLanes } from "./write-lanes.js";
 
 /**
  * Resolves document parties to QBO customer/vendor ids before any document is written
- * (DOMAIN.md §3). Known parties come from `party_links` (read once per run); unknown ones are
+ * (docs/domain.md §3). Known parties come from `party_links` (read once per run); unknown ones are
  * created (writes are free, reads are metered). On 6240 (DisplayName taken) the existing entity
  * is adopted only when it is the same kind and currency and, for customers, carries no marker
  * of another DevPos party; otherwise the next DisplayName candidate is tried. Never id "1".

@@ -6,7 +6,7 @@ import type { QboEntity, QboGateway } from "./ports.js";
 /**
  * Resolves `pending` links (a create whose outcome is unknown: the process died, or the answer
  * never came) by looking the document up in QuickBooks BEFORE anything is re-created
- * (DOMAIN.md §3): by DocNumber (filterable), then the `DevPos EIC <eic>` marker in PrivateNote
+ * (docs/domain.md §3): by DocNumber (filterable), then the `DevPos EIC <eic>` marker in PrivateNote
  * (not filterable) client-side. Links without a number are looked up by TxnDate. Reads are
  * grouped: one query per 30 numbers, not one per document.
  */

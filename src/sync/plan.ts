@@ -4,7 +4,7 @@ import { contentHash } from "./content-hash.js";
 import { qboTypeOf, type QboTxnType } from "./parties.js";
 
 /**
- * Plan before writing (DOMAIN.md §3): every listed document against its `document_links` row,
+ * Plan before writing (docs/domain.md §3): every listed document against its `document_links` row,
  * with no QuickBooks call. Unchanged documents cost nothing; nothing is read from QuickBooks
  * per document to "check it still exists".
  */

@@ -3,7 +3,7 @@ import type { SourceDocument } from "../domain/source-document.js";
 
 /**
  * The small surfaces the sync engine needs from the connectors. The real clients satisfy them
- * through adapters/ (the engine never speaks HTTP itself, STYLE.md "Layout").
+ * through adapters/ (the engine never speaks HTTP itself, docs/style.md "Layout").
  */
 export interface QboEntity {
   Id: string;

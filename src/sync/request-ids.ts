@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 
 /**
- * Deterministic QuickBooks `requestid`s (DOMAIN.md §2–3). A document's id is a digest of
+ * Deterministic QuickBooks `requestid`s (docs/domain.md §2–3). A document's id is a digest of
  * (company, kind, EIC) plus a generation that only grows when the document must be written anew
  * (its pending create proved absent, or it was deleted in QuickBooks and is recreated): a
  * retried write re-sends the same id and QuickBooks replays its first answer.

@@ -1,4 +1,4 @@
-/** When a transiently failed run is tried again (SCHEDULING.md "Retries"). */
+/** When a transiently failed run is tried again (docs/scheduling.md "Retries"). */
 export interface RetryPolicy {
   /** Wait before attempt n+1 after attempt n failed: `delaysMs[n-1]`, the last one repeating. */
   delaysMs: readonly number[];

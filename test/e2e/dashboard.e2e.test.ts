@@ -152,7 +152,7 @@ describe("dashboard in Chromium", () => {
     expect(Object.keys(company.vat_rate_codes ?? {}).sort()).toEqual(["0", "20", "6"]);
   }, STEP_TIMEOUT);
 
-  it("creates the four example schedules of PRODUCT.md through the Scheduled Syncs card", async () => {
+  it("creates the four example schedules of docs/product.md through the Scheduled Syncs card", async () => {
     await page.getByRole("navigation", { name: "Company sections" }).getByRole("link", { name: "Syncs" }).click();
     const card = scheduleCard();
     await card.getByText("No schedule yet").waitFor();

@@ -11,7 +11,7 @@ import { bool, errorResponses, idParams, OBJECT_BODY, pageOf, pageQuery, queryBo
 import { scheduleOut, scheduleSchema, toScheduleFields } from "./schedule-helpers.js";
 
 /**
- * The user's schedule API, exactly as PRODUCT.md names it, plus the monitoring list. Creating,
+ * The user's schedule API, exactly as docs/product.md names it, plus the monitoring list. Creating,
  * changing or re-enabling a schedule sets `next_run_at` to its first slot strictly after now.
  */
 export function registerScheduleRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -44,7 +44,7 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: ApiContext): v
         summary: "Create a schedule, or update one when the body carries its id",
         description:
           "Body: `{job_type, frequency, hour_of_day, day_of_week, day_of_month, date_range_days, enabled}` plus optional `minute`, " +
-          "`timezone`, `cron_expression` (SCHEDULING.md). Every bad field is named in the 400.",
+          "`timezone`, `cron_expression` (docs/scheduling.md). Every bad field is named in the 400.",
         params: idParams,
         body: scheduleInputSchema,
         response: { 200: scheduleSchema, 201: scheduleSchema, ...errorResponses },

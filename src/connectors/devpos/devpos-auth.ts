@@ -29,7 +29,7 @@ export class DevposLoginRefusedError extends Error {
 
 /**
  * Password grant against `{base}/connect/token` with the `tenant` header and the public SPA
- * client in a Basic header (DOMAIN.md §1). DevPos issues no refresh token: log in again.
+ * client in a Basic header (docs/domain.md §1). DevPos issues no refresh token: log in again.
  */
 export async function loginDevpos(
   deps: { fetch: FetchLike; clock: Clock; capture?: (endpoint: string, request: Parameters<DevposRawPayloadSink>[0]["request"], status: number, body: unknown) => void },

@@ -141,7 +141,7 @@ export async function completeConnect(deps: QboConnectDeps, input: CompleteConne
     throw error;
   }
   deps.tokens?.forget(companyId);
-  // Next runs restart from now (SCHEDULING.md: re-enabled → first slot after now); the window of
+  // Next runs restart from now (docs/scheduling.md: re-enabled → first slot after now); the window of
   // that run reaches back to the last success, so nothing missed while paused is lost.
   const resumedSchedules = await resumeSchedulesAfterReconnect(deps.db, companyId, now);
   const reconnected = previous !== undefined && previous.connection.connectedAt !== null;

@@ -11,7 +11,7 @@ export interface QboFaultError {
   element: string;
 }
 
-/** The fault codes devsync acts on (DOMAIN.md §2). */
+/** The fault codes devsync acts on (docs/domain.md §2). */
 export const QBO_FAULT_CODES = {
   duplicateName: "6240",
   duplicateDocNumber: "6140",
@@ -62,7 +62,7 @@ export class QboAuthenticationError extends QboFault {
   override readonly name = "QboAuthenticationError";
 }
 
-/** Only an explicit not-found means "deleted in QuickBooks" (DOMAIN.md §3). */
+/** Only an explicit not-found means "deleted in QuickBooks" (docs/domain.md §3). */
 export function isQboNotFound(error: unknown): boolean {
   return error instanceof QboFault && (error.httpStatus === 404 || error.hasCode(QBO_FAULT_CODES.objectNotFound));
 }

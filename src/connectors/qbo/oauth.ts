@@ -30,7 +30,7 @@ export interface QboOAuthClient {
 }
 
 /**
- * Intuit's OAuth 2.0 endpoints (DOMAIN.md §2). Every token request asks for the hard expiry
+ * Intuit's OAuth 2.0 endpoints (docs/domain.md §2). Every token request asks for the hard expiry
  * (`x-include-refresh-token-hard-expires-in`), so the 5-year cap is known and can be flagged.
  */
 export function createQboOAuthClient(deps: { fetch?: FetchLike; clock: Clock }, options: QboOAuthOptions): QboOAuthClient {

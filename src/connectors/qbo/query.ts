@@ -1,5 +1,5 @@
 /**
- * Building QuickBooks queries safely (DOMAIN.md §2): one entity, `AND` only, string literals in
+ * Building QuickBooks queries safely (docs/domain.md §2): one entity, `AND` only, string literals in
  * single quotes with `'` escaped as `\'`. Backslashes are escaped too (`\\`), so a value ending
  * in a backslash cannot swallow the closing quote.
  */

@@ -1,5 +1,5 @@
 /**
- * Per-realm throttle in front of QuickBooks, matching Intuit's limits per realm+app (DOMAIN.md
+ * Per-realm throttle in front of QuickBooks, matching Intuit's limits per realm+app (docs/domain.md
  * §2): requests per sliding minute (a batch counts as one), batches per sliding minute, and
  * requests in flight. A steady run therefore never sees a 429.
  *

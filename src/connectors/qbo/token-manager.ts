@@ -78,7 +78,7 @@ export interface QboTokenManager {
 type Stored = { connection: QboConnection; tokens: QboTokens | null };
 
 /**
- * The self-healing token lifecycle (PRODUCT.md promise 2). An access token with more than the
+ * The self-healing token lifecycle (docs/product.md promise 2). An access token with more than the
  * threshold left is used as is (from memory, no database read). Otherwise exactly one process
  * refreshes: it takes the company's refresh lock in the database, re-reads the row (someone may
  * have refreshed while it waited), calls Intuit, and stores the result with a compare-and-swap

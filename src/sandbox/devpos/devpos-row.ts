@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * One row of GetSalesInvoice / GetPurchaseInvoice, with exactly the production field names
- * (see DOMAIN.md §1 and the fixtures). Purchase rows carry no selfIssuingType/customer.
+ * (see docs/domain.md §1 and the fixtures). Purchase rows carry no selfIssuingType/customer.
  */
 export interface DevposRow {
   statusCanBeChanged: boolean;

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { createTableFor, type SchemaDialect } from "./schema-helpers.js";
 
 /**
- * The whole data model of ARCHITECTURE.md. Conventions, chosen so the same SQL behaves the
+ * The whole data model of docs/architecture.md. Conventions, chosen so the same SQL behaves the
  * same on SQLite, PostgreSQL and MariaDB:
  * - instants are UTC ISO-8601 strings with milliseconds (`2026-11-28T08:00:00.000Z`, column
  *   suffix `_at`): fixed width, so they sort and compare as text, and no driver converts them

@@ -5,7 +5,7 @@ import type { SchemaDialect } from "./schema-helpers.js";
  * PostgreSQL only: `devsync_take_slots`, the scheduler tick's hot path (scheduler-slots.ts
  * takeSlotsInProcedure). It takes a chunk of due slots in one round trip, each slot in ITS OWN
  * transaction (COMMIT after every slot), doing exactly what the per-slot path does on the other
- * databases (SCHEDULING.md "Taking a slot"):
+ * databases (docs/scheduling.md "Taking a slot"):
  * 1. compare-and-swap `next_run_at` from the slot to the next one; a loser writes nothing;
  * 2. lock the company row, so schedules of one company due together are decided one at a time;
  * 3. company busy (a queued or running run) → record the slot as a `skipped` run with the reason;

@@ -19,7 +19,7 @@ import {
 import type { Page, PageOptions } from "./types.js";
 
 export type TaxMode = "none" | "inclusive";
-/** What a sync does when a linked document was deleted in QuickBooks (DOMAIN.md). */
+/** What a sync does when a linked document was deleted in QuickBooks (docs/domain.md). */
 export type OnDeletedInQbo = "report" | "recreate";
 
 export interface Company {

@@ -23,7 +23,7 @@ export type DocumentKind = "sale" | "purchase" | string;
 export type DocumentLinkState = "pending" | "synced";
 
 /**
- * The idempotency ledger (DOMAIN.md): one row per (company, kind, EIC), written `pending` with a
+ * The idempotency ledger (docs/domain.md): one row per (company, kind, EIC), written `pending` with a
  * deterministic request id before the QBO create, `synced` once QBO answered.
  */
 export interface DocumentLink {

@@ -13,7 +13,7 @@ export interface PageOptions {
   cursor?: string | null;
 }
 
-/** What a user or API key may do in one company (ARCHITECTURE.md "users"). */
+/** What a user or API key may do in one company (docs/architecture.md "users"). */
 export interface CompanyPermissions {
   view: boolean;
   run: boolean;

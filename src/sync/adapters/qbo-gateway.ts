@@ -6,7 +6,7 @@ import type { BatchWrite, BatchWriteResult, QboEntity, QboGateway, QboWriteOpts,
 /**
  * The connectors' QboClient as the engine's QboGateway. Two things the client's convenience
  * methods do not offer go through its `request` (same retries, limiter and token handling):
- * `include=allowduplicatedocnum` on invoice writes (DevPos numbers repeat, DOMAIN.md §2), and a
+ * `include=allowduplicatedocnum` on invoice writes (DevPos numbers repeat, docs/domain.md §2), and a
  * single /batch request whose request id is the engine's own (≤ 30 items, never split).
  * `capacity` reads the limiter the client was built with, for the write lanes.
  */

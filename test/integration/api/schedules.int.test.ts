@@ -21,7 +21,7 @@ describeEachDatabase("schedule API", (current) => {
     { body: { job_type: "full", frequency: "monthly", hour_of_day: 6, day_of_week: null, day_of_month: 1, date_range_days: 60, enabled: true }, next: "2026-12-01T05:00:00.000Z", text: "Next sync: Tuesday at 6:00 AM" },
   ];
 
-  it("accepts the four example schedules of PRODUCT.md exactly as written and computes the next run", async () => {
+  it("accepts the four example schedules of docs/product.md exactly as written and computes the next run", async () => {
     for (const example of PRODUCT_EXAMPLES) {
       const res = await api.call(admin, "POST", `/api/companies/${companyId}/schedules`, { body: example.body });
       expect(res.status, res.body).toBe(201);

@@ -16,7 +16,7 @@ function slots(r: ScheduleRule, from: Date, count: number): string[] {
   return result;
 }
 
-describe("nextRunAt: SCHEDULING.md worked examples (Europe/Tirane)", () => {
+describe("nextRunAt: docs/scheduling.md worked examples (Europe/Tirane)", () => {
   it("daily 09:00, now 08:59 → 09:00 the same day (08:00Z)", () => {
     const next = nextRunAt(rule({ frequency: "daily", hourOfDay: 9 }), local("2026-11-28T08:59", TIRANE));
     expect(next.toISOString()).toBe("2026-11-28T08:00:00.000Z");
@@ -43,7 +43,7 @@ describe("nextRunAt: SCHEDULING.md worked examples (Europe/Tirane)", () => {
   });
 });
 
-describe("nextRunAt: PRODUCT.md example schedules, as the API receives them", () => {
+describe("nextRunAt: docs/product.md example schedules, as the API receives them", () => {
   function ruleOf(body: unknown): ScheduleRule {
     const parsed = parseScheduleInput(body);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.fields));

@@ -16,7 +16,7 @@ function valueOf(body: unknown) {
 }
 
 describe("parseScheduleInput: valid bodies", () => {
-  it("applies the defaults of SCHEDULING.md and answers in camelCase", () => {
+  it("applies the defaults of docs/scheduling.md and answers in camelCase", () => {
     expect(valueOf(daily)).toEqual({
       jobType: "full",
       frequency: "daily",
@@ -31,7 +31,7 @@ describe("parseScheduleInput: valid bodies", () => {
     });
   });
 
-  it("accepts the four PRODUCT.md example schedules as the dashboard sends them (all fields, nulls included)", () => {
+  it("accepts the four docs/product.md example schedules as the dashboard sends them (all fields, nulls included)", () => {
     const body = (fields: object) => ({ hour_of_day: null, day_of_week: null, day_of_month: null, enabled: true, ...fields });
     expect(valueOf(body({ job_type: "full", frequency: "daily", hour_of_day: 9, date_range_days: 30 }))).toMatchObject({
       jobType: "full", frequency: "daily", hourOfDay: 9, minute: 0, dateRangeDays: 30,

@@ -45,7 +45,7 @@ export function scheduleSentence(s: ScheduleShape, zone: string | null): string 
   return `${describeWhen(s)}${s.frequency === "hourly" ? "" : zone ? ` (${zone} time)` : ""}, syncing ${JOB_NOUN[s.job_type].replace(" sync", "").toLowerCase()} documents from ${describeRange(s.date_range_days)}.`;
 }
 
-/** Disabled and paused schedules say so instead of a next time (SCHEDULING.md "Display"). */
+/** Disabled and paused schedules say so instead of a next time (docs/scheduling.md "Display"). */
 export function isPausedOrOff(s: Schedule): boolean {
   return !s.enabled || s.paused_reason !== null || s.next_run_at === null;
 }
