@@ -2,7 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { countDocumentsPerDay, listDocumentLinks, type DocumentLink } from "../../storage/repos/document-links.js";
+import { requestCreateRetry } from "../../storage/repos/sync-links.js";
 import { countRunsByStatus } from "../../storage/repos/sync-runs.js";
+import { audit } from "../audit.js";
 import { requireCompany } from "../auth/guard.js";
 import type { ApiContext } from "../context.js";
 import { typed } from "../context.js";
@@ -21,6 +23,9 @@ const documentSchema = z.object({
   currency: z.string().nullable(),
   last_run_id: z.number().int().nullable(),
   voided_at: nullableInstant,
+  last_error: z.string().nullable().describe("Pending documents: why the last create did not confirm (QuickBooks' fault, a missing answer…)."),
+  last_error_at: nullableInstant,
+  failed_attempts: z.number().int(),
   created_at: instant,
   updated_at: instant,
 });
@@ -39,6 +44,9 @@ function documentOut(d: DocumentLink): z.infer<typeof documentSchema> {
     currency: d.currency,
     last_run_id: d.lastRunId,
     voided_at: iso(d.voidedAt),
+    last_error: d.lastError,
+    last_error_at: iso(d.lastErrorAt),
+    failed_attempts: d.failedAttempts,
     created_at: iso(d.createdAt),
     updated_at: iso(d.updatedAt),
   };
@@ -92,6 +100,31 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ApiContext): v
         cursor: q.cursor ?? null,
       });
       return { items: page.items.map(documentOut), next_cursor: page.nextCursor };
+    },
+  );
+
+  r.post(
+    "/api/companies/:id/documents/retry",
+    {
+      schema: {
+        tags: ["documents"],
+        summary: "Retry failed documents (all, or the given EICs): their next create goes out under a new QuickBooks request id, even if nothing devsync sends has changed",
+        params: idParams,
+        body: z.strictObject({
+          eics: z
+            .array(z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "each EIC must be a UUID").transform((v) => v.toLowerCase()), "eics must be a list of EICs")
+            .min(1, "eics must not be empty; leave it out to retry every failed document")
+            .max(1000, "at most 1,000 EICs at once")
+            .optional(),
+        }),
+        response: { 200: z.object({ marked: z.number().int().describe("Failed documents whose next attempt gets a new request id (the next sync that covers them tries them).") }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const company = await requireCompany(db, request, request.params.id, "run");
+      const marked = await requestCreateRetry(db.db, company.id, request.body.eics);
+      await audit(db.db, clock, request, { action: "documents.retry", companyId: company.id, targetType: "company", targetId: company.id, details: { eics: request.body.eics?.length ?? "all failed", marked } });
+      return { marked };
     },
   );
 

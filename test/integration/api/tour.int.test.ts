@@ -235,6 +235,20 @@ describeEachDatabase("API tour", (current) => {
     ]);
   });
 
+  it("documents retry: marks failed documents for a new request id, audited; bad EICs are a 400", async () => {
+    const path = `/api/companies/${s.a.id}/documents/retry`;
+    const all = await api.call(s.memberA, "POST", path, { body: {} });
+    expect(all.status, all.body).toBe(200);
+    expect(all.json).toEqual({ marked: 0 });
+    const some = await api.call(s.keyA, "POST", path, { body: { eics: ["3F6C1D2A-8B4E-4F1A-9C7D-2E5B6A7C8D90"] } });
+    expect(some.status, some.body).toBe(200);
+    const bad = await api.call(s.memberA, "POST", path, { body: { eics: ["not-an-eic"] } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/UUID/);
+    const audit = (await api.call(s.admin, "GET", `/api/audit?company_id=${s.a.id}&action=documents.retry`)).json.items;
+    expect(audit).toHaveLength(2);
+  });
+
   it("every documented operation was exercised and matched the document", async () => {
     // Run after the others in this file (vitest runs a file's tests in order).
     const spec = await api.openApiDocument();
