@@ -91,6 +91,14 @@ function RunDetail({ run }: { run: SyncRunDetail }) {
           <p>{run.error_message ?? "See the failed rows below; the next sync tries them again."}</p>
         </Alert>
       )}
+      {zeroAmountOpen(run.summary) > 0 && (
+        <Alert tone="info" title="Documents without an amount">
+          <p>
+            DevPos lists {zeroAmountOpen(run.summary)} document(s) of this company with amount 0. They are not created in QuickBooks and are read
+            again on every sync until DevPos gives their amount, or a person confirms they are really 0.
+          </p>
+        </Alert>
+      )}
       {run.status === "skipped" && (
         <Alert tone="info" title={run.error_code === "merged" ? "This slot joined a queued run" : "This slot was skipped"}>
           <p>{run.error_message ?? "Another sync of this company was still running."}</p>
@@ -348,4 +356,10 @@ function SummaryTable({ summary }: { summary: SyncRunDetail["summary"] }) {
       </p>
     </>
   );
+}
+
+/** Open zero-amount documents of the company after this run (summary.zeroAmount, src/sync/summary.ts). */
+function zeroAmountOpen(summary: Record<string, unknown> | null): number {
+  const zero = summary?.zeroAmount as { open?: unknown } | undefined;
+  return typeof zero?.open === "number" ? zero.open : 0;
 }
