@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from "kysely";
 import { createInitialMigration } from "./0001-initial.js";
 import { createTakeSlotsProcedureMigration } from "./0002-take-slots-procedure.js";
 import { createDueAndQueueIndexesMigration } from "./0003-due-and-queue-indexes.js";
+import { createCompanyRealmCheckMigration } from "./0008-company-realm-check.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -13,6 +14,7 @@ export function createMigrationProvider(dialect: SchemaDialect): MigrationProvid
     "0001-initial": createInitialMigration(dialect),
     "0002-take-slots-procedure": createTakeSlotsProcedureMigration(dialect),
     "0003-due-and-queue-indexes": createDueAndQueueIndexesMigration(dialect),
+    "0008-company-realm-check": createCompanyRealmCheckMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }
