@@ -24,7 +24,7 @@ export interface RealmProfile {
   /** Preferences.CurrencyPrefs.HomeCurrency, upper-case. */
   homeCurrency: string | null;
   multicurrency: boolean;
-  /** VAT/sales tax is on: every transaction line then needs a TaxCodeRef (DOMAIN.md §2). */
+  /** VAT/sales tax is on: QuickBooks then rejects a transaction line without a TaxCodeRef (fault 6000). */
   vat: boolean;
   /** Why `vat` is what it is: the Preferences flags, or only active codes that carry rates. */
   vatEvidence: "preferences" | "tax_codes" | "none";

@@ -10,7 +10,7 @@ const list = (v: unknown): Row[] => (Array.isArray(v) ? v.filter((x): x is Row =
 
 /**
  * Reads a realm's own settings: CompanyInfo (country, name), Preferences (VAT and currency) and
- * the TaxCode and TaxRate lists, four metered reads (DOMAIN.md §2), so callers read it on
+ * the TaxCode and TaxRate lists: up to four reads, which Intuit meters, so callers read it on
  * connect, on a re-check and in `devsync doctor`, never per sync.
  */
 export async function readRealmProfile(client: Pick<QboClient, "companyInfo" | "request" | "queryAll">, realmId: string): Promise<RealmProfile> {
