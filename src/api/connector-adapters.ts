@@ -2,7 +2,7 @@ import type { DevposClient } from "../connectors/devpos/index.js";
 import { DevposCredentialsError, DevposNotConfiguredError } from "../connectors/devpos/index.js";
 import type { QboConnector } from "../connectors/qbo/index.js";
 import { QboConnectError, QboGrantRevokedError, QboNotConnectedError, QboOAuthError } from "../connectors/qbo/index.js";
-import type { ConnectorFailure, DevposTester, QboCandidate, QboCatalog, QboConnectService } from "./deps.js";
+import type { ConnectorFailure, DevposTester, QboCandidate, QboCatalog, QboConnectService, QboRealmCheckService } from "./deps.js";
 
 /**
  * The connectors (src/connectors) behind the API's small interfaces (deps.ts): their thrown,
@@ -80,6 +80,19 @@ export function qboCatalogFrom(connector: Pick<QboConnector, "clientFor">): QboC
     listExpenseAccounts: (companyId) =>
       list(companyId, "Account", (r) => r.Classification === "Expense" || ["Expense", "Cost of Goods Sold", "Other Expense"].includes(String(r.AccountType)), (r) => text(r.AccountType)),
     listTaxCodes: (companyId) => list(companyId, "TaxCode", () => true, (r) => text(r.Description)),
+  };
+}
+
+export function qboRealmCheckFrom(connector: Pick<QboConnector, "checkRealm">): QboRealmCheckService {
+  return {
+    async recheck({ companyId, apply }) {
+      try {
+        const outcome = await connector.checkRealm(companyId, apply ? "force" : "unless_chosen");
+        return { ok: true, check: { profile: outcome.profile, defaults: outcome.defaults, applied: outcome.applied } };
+      } catch (error) {
+        return qboFailure(error);
+      }
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Logger } from "../logger.js";
 import type { SecretBox } from "../secrets/secret-box.js";
 import type { DbHandle } from "../storage/db.js";
+import type { RealmProfile } from "../domain/realm-profile.js";
+import type { TaxDefaults } from "../domain/tax-defaults.js";
 
 /**
  * What the HTTP app needs from the rest of devsync, as small structural interfaces: `serve`
@@ -68,6 +70,20 @@ export interface QboCatalog {
   listTaxCodes(companyId: number): Promise<ConnectorResult<{ items: QboCandidate[] }>>;
 }
 
+/** What a re-check of the QuickBooks company's settings found and did (connectors/qbo/realm-check.ts). */
+export interface QboRealmCheckResult {
+  profile: RealmProfile;
+  defaults: TaxDefaults;
+  /** Whether the detected tax settings were written to the company. */
+  applied: boolean;
+}
+
+/** Reads the connected QuickBooks company's settings again (connectors/qbo). */
+export interface QboRealmCheckService {
+  /** `apply`: write the detected tax settings even when a person chose others. */
+  recheck(input: { companyId: number; apply: boolean }): Promise<ConnectorResult<{ check: QboRealmCheckResult }>>;
+}
+
 /** Optional nudge to the local worker that a manual run was queued (the row is the queue). */
 export interface RunQueue {
   notifyQueued(runId: number): void;
@@ -94,6 +110,7 @@ export interface AppDeps {
   qboConnect?: QboConnectService;
   devposTester?: DevposTester;
   qboCatalog?: QboCatalog;
+  qboRealmCheck?: QboRealmCheckService;
   runQueue?: RunQueue;
   session?: SessionOptions;
   /** Delays after failed logins (auth/login-throttle.ts); defaults suit production. */

@@ -45,6 +45,9 @@ export interface CompaniesTable {
   expense_account_id: string | null;
   on_deleted_in_qbo: Generated<string>;
   active: Generated<Flag>;
+  tax_settings_source: Generated<string>;
+  qbo_realm_check: string | null;
+  qbo_realm_checked_at: Instant | null;
   created_at: Instant;
   updated_at: Instant;
 }

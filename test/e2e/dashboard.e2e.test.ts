@@ -130,6 +130,19 @@ describe("dashboard in Chromium", () => {
     await screenshot(page, "04-company-connections");
   }, STEP_TIMEOUT);
 
+  it("shows what was detected in QuickBooks on connect, and re-checks it on request", async () => {
+    await page.getByRole("navigation", { name: "Company sections" }).getByRole("link", { name: "Settings" }).click();
+    const detected = page.getByRole("region", { name: "Detected QuickBooks settings" });
+    await detected.getByText("Standard rate 20 % → code 'VAT 20%'.").waitFor();
+    await detected.getByText("The tax settings were detected from QuickBooks").waitFor();
+    await expectValue(page.getByLabel("Tax mode"), "inclusive");
+    await detected.getByRole("button", { name: "Re-check QuickBooks settings" }).click();
+    await page.getByText("QuickBooks settings checked; the detected tax settings are in use.").waitFor();
+    await screenshot(page, "09-detected-qbo-settings");
+    const company = await apiGet<{ tax_settings_source: string; qbo_settings: { vat: boolean; warnings: unknown[] } | null }>(`/api/companies/${companyId}`);
+    expect(company).toMatchObject({ tax_settings_source: "detected", qbo_settings: { vat: true, warnings: [] } });
+  }, STEP_TIMEOUT);
+
   it("sets the tax settings from lists read from QuickBooks", async () => {
     await page.getByRole("navigation", { name: "Company sections" }).getByRole("link", { name: "Settings" }).click();
     const form = page.getByRole("form", { name: "Company settings" });

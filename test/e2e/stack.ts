@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { createApp } from "../../src/api/create-app.js";
-import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom } from "../../src/api/connector-adapters.js";
+import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom, qboRealmCheckFrom } from "../../src/api/connector-adapters.js";
 import { registerDashboard } from "../../src/api/routes/dashboard.js";
 import { systemClock } from "../../src/clock.js";
 import { createLogger } from "../../src/logger.js";
@@ -87,6 +87,7 @@ export async function startStack(): Promise<Stack> {
   });
   const devposTester = devposTesterFrom({ forCompany: (companyId, log) => connectors().devpos.forCompany(companyId, log) });
   const qboCatalog = qboCatalogFrom({ clientFor: (companyId, log) => qbo().clientFor(companyId, log) });
+  const qboRealmCheck = qboRealmCheckFrom({ checkRealm: (companyId, apply) => qbo().checkRealm(companyId, apply) });
 
   const worker = createWorker({
     db: database.db,
@@ -102,7 +103,7 @@ export async function startStack(): Promise<Stack> {
     pollMs: 200,
   });
 
-  const app = await createApp({ db: database, logger, secrets: box, clock, qboConnect, devposTester, qboCatalog, docs: false });
+  const app = await createApp({ db: database, logger, secrets: box, clock, qboConnect, devposTester, qboCatalog, qboRealmCheck, docs: false });
   await registerDashboard(app, { distDir: UI_DIST });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   baseUrl = address.replace("localhost", "127.0.0.1");

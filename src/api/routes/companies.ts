@@ -124,9 +124,11 @@ export function registerCompanyRoutes(app: FastifyInstance, ctx: ApiContext): vo
       if (b.name !== undefined) patch.name = b.name;
       if (b.timezone !== undefined) patch.timezone = b.timezone;
       if (b.home_currency !== undefined) patch.homeCurrency = b.home_currency;
-      if (b.tax_mode !== undefined) patch.taxMode = b.tax_mode;
-      if (b.vat_tax_code_id !== undefined) patch.vatTaxCodeId = b.vat_tax_code_id;
-      if (b.vat_rate_codes !== undefined) patch.vatRateCodes = b.vat_rate_codes;
+      // The settings form sends every field: re-sending the current tax settings is not a
+      // choice. Only a change makes them the person's own, kept by later re-checks.
+      if (b.tax_mode !== undefined && b.tax_mode !== company.taxMode) patch.taxMode = b.tax_mode;
+      if (b.vat_tax_code_id !== undefined && b.vat_tax_code_id !== company.vatTaxCodeId) patch.vatTaxCodeId = b.vat_tax_code_id;
+      if (b.vat_rate_codes !== undefined && !sameRateCodes(b.vat_rate_codes, company.vatRateCodes)) patch.vatRateCodes = b.vat_rate_codes;
       if (b.income_item_id !== undefined) patch.incomeItemId = b.income_item_id;
       if (b.expense_account_id !== undefined) patch.expenseAccountId = b.expense_account_id;
       if (b.on_deleted_in_qbo !== undefined) patch.onDeletedInQbo = b.on_deleted_in_qbo;
@@ -162,4 +164,9 @@ export function registerCompanyRoutes(app: FastifyInstance, ctx: ApiContext): vo
       return { deleted: true as const, id: company.id };
     },
   );
+}
+
+function sameRateCodes(a: Record<string, string> | null, b: Record<string, string> | null): boolean {
+  const canonical = (r: Record<string, string> | null) => (r ? JSON.stringify(Object.entries(r).sort(([x], [y]) => x.localeCompare(y))) : "null");
+  return canonical(a) === canonical(b);
 }

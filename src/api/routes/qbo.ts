@@ -7,8 +7,9 @@ import type { ApiContext } from "../context.js";
 import { typed } from "../context.js";
 import type { ConnectorFailure, QboCandidate, QboCatalog } from "../deps.js";
 import { HttpError } from "../http-error.js";
-import { emptyBody, errorEnvelopeSchema, errorResponses, idParams, iso, nullableInstant } from "../schemas/common.js";
-import { NEAR_HARD_EXPIRY_DAYS } from "../schemas/companies.js";
+import { emptyBody, errorEnvelopeSchema, errorResponses, idParams, iso, nullableInstant, OBJECT_BODY } from "../schemas/common.js";
+import { NEAR_HARD_EXPIRY_DAYS, realmCheckOut, realmCheckSchema, taxSettingsSourceSchema } from "../schemas/companies.js";
+import { getCompany } from "../../storage/repos/companies.js";
 
 const statusSchema = z.object({
   status: z.enum(["not_connected", "connected", "reauth_required", "disconnected"]),
@@ -75,7 +76,7 @@ export function registerQboRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = typed(app);
   const { db, clock } = ctx;
 
-  function service<K extends "qboConnect" | "qboCatalog">(name: K): NonNullable<ApiContext["deps"][K]> {
+  function service<K extends "qboConnect" | "qboCatalog" | "qboRealmCheck">(name: K): NonNullable<ApiContext["deps"][K]> {
     const dep = ctx.deps[name];
     if (!dep) throw new HttpError(503, "not_configured", "QuickBooks is not configured on this server (QBO_CLIENT_ID, QBO_CLIENT_SECRET).");
     return dep as NonNullable<ApiContext["deps"][K]>;
@@ -167,6 +168,49 @@ export function registerQboRoutes(app: FastifyInstance, ctx: ApiContext): void {
       if (!result.ok && result.reason !== "not_connected") throw failure(result);
       await audit(db.db, clock, request, { action: "qbo.disconnect", companyId: company.id, targetType: "company", targetId: company.id });
       return statusOut(await getQboConnection(db.db, company.id), clock.now());
+    },
+  );
+
+  r.post(
+    "/api/companies/:id/qbo/recheck",
+    {
+      schema: {
+        tags: ["connections"],
+        summary: "Read the QuickBooks company's settings again (VAT, tax codes, currencies) and apply the tax settings they imply",
+        description:
+          "Detected tax settings are written unless a person chose the company's tax settings; `apply: true` writes them anyway. " +
+          "The answer says what was read, what devsync would use and why, what was applied, and the warnings.",
+        params: idParams,
+        body: z.strictObject({ apply: z.boolean({ error: () => "apply must be true or false" }).optional() }, OBJECT_BODY).nullish(),
+        response: {
+          200: z.object({
+            qbo_settings: realmCheckSchema,
+            applied: z.boolean().describe("The detected tax settings were written to the company."),
+            tax_settings: z.object({ tax_mode: z.enum(["none", "inclusive"]), vat_tax_code_id: z.string().nullable(), vat_rate_codes: z.record(z.string(), z.string()).nullable(), source: taxSettingsSourceSchema }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const company = await requireCompany(db, request, request.params.id, "editConnections");
+      const apply = request.body?.apply ?? false;
+      const result = await service("qboRealmCheck").recheck({ companyId: company.id, apply });
+      if (!result.ok) throw failure(result);
+      const now = clock.now();
+      const updated = (await getCompany(db.db, company.id))!;
+      await audit(db.db, clock, request, {
+        action: "qbo.recheck",
+        companyId: company.id,
+        targetType: "company",
+        targetId: company.id,
+        details: { apply, applied: result.check.applied, vat: result.check.profile.vat, tax_mode: updated.taxMode, warnings: result.check.defaults.warnings.map((w) => w.code) },
+      });
+      return {
+        qbo_settings: realmCheckOut({ checkedAt: updated.realmCheck?.checkedAt ?? now, profile: result.check.profile, defaults: result.check.defaults }),
+        applied: result.check.applied,
+        tax_settings: { tax_mode: updated.taxMode, vat_tax_code_id: updated.vatTaxCodeId, vat_rate_codes: updated.vatRateCodes, source: updated.taxSettingsSource },
+      };
     },
   );
 

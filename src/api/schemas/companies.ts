@@ -1,7 +1,9 @@
 import { IANAZone } from "luxon";
 import { z } from "zod";
 import { NUIS_PATTERN, normaliseNuis } from "../../domain/company.js";
-import type { Company } from "../../storage/repos/companies.js";
+import type { Company, RealmCheck } from "../../storage/repos/companies.js";
+import type { RealmProfile } from "../../domain/realm-profile.js";
+import type { TaxDefaults } from "../../domain/tax-defaults.js";
 import type { CompanyHealth } from "../../storage/repos/api-overview.js";
 import type { CompanyPermissions } from "../../storage/repos/types.js";
 import { nextRunText } from "../../domain/next-run-text.js";
@@ -61,6 +63,58 @@ const healthSchema = z.object({
   schedule_count: z.number().int(),
 });
 
+const taxModeSchema = z.enum(["none", "inclusive"]);
+const rateCodesSchema = z.record(z.string(), z.string()).nullable();
+
+/** What devsync read from the QuickBooks company and the tax settings it implies. */
+export const realmCheckSchema = z.object({
+  checked_at: instant,
+  realm_id: z.string(),
+  country: z.string().nullable(),
+  company_name: z.string().nullable(),
+  home_currency: z.string().nullable(),
+  multicurrency: z.boolean(),
+  vat: z.boolean().describe("VAT/sales tax is on in QuickBooks: every line needs a tax code."),
+  tax_codes: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      active: z.boolean(),
+      tax_group: z.boolean(),
+      sales_rate: z.number().nullable().describe("Percent."),
+      purchase_rate: z.number().nullable().describe("Percent."),
+    }),
+  ),
+  detected: z.object({ tax_mode: taxModeSchema, vat_tax_code_id: z.string().nullable(), vat_rate_codes: rateCodesSchema }).describe("The tax settings devsync would use."),
+  reasons: z.array(z.string()).describe("Why, one sentence per decision."),
+  warnings: z.array(z.object({ code: z.string(), message: z.string() })).describe("QuickBooks settings that will make documents fail, or need a choice."),
+});
+
+export const taxSettingsSourceSchema = z
+  .enum(["default", "detected", "user"])
+  .describe("Who set tax_mode, vat_tax_code_id and vat_rate_codes: untouched, detected from QuickBooks, or a person (a re-check then overwrites only with apply=true).");
+
+export function realmCheckOut(check: { checkedAt: Date; profile: RealmProfile; defaults: TaxDefaults }): z.infer<typeof realmCheckSchema> {
+  const { profile, defaults } = check;
+  return {
+    checked_at: iso(check.checkedAt),
+    realm_id: profile.realmId,
+    country: profile.country,
+    company_name: profile.companyName,
+    home_currency: profile.homeCurrency,
+    multicurrency: profile.multicurrency,
+    vat: profile.vat,
+    tax_codes: profile.taxCodes.map((c) => ({ id: c.id, name: c.name, active: c.active, tax_group: c.taxGroup, sales_rate: c.salesRatePercent, purchase_rate: c.purchaseRatePercent })),
+    detected: { tax_mode: defaults.choice.taxMode, vat_tax_code_id: defaults.choice.vatTaxCodeId, vat_rate_codes: defaults.choice.vatRateCodes },
+    reasons: defaults.reasons,
+    warnings: defaults.warnings.map((w) => ({ code: w.code, message: w.message })),
+  };
+}
+
+function storedRealmCheckOut(check: RealmCheck | null) {
+  return check ? realmCheckOut(check) : null;
+}
+
 export const companySchema = z.object({
   id: z.number().int(),
   code: z.string(),
@@ -74,6 +128,8 @@ export const companySchema = z.object({
   expense_account_id: z.string().nullable(),
   on_deleted_in_qbo: z.enum(["report", "recreate"]),
   active: z.boolean(),
+  tax_settings_source: taxSettingsSourceSchema,
+  qbo_settings: realmCheckSchema.nullable().describe("The QuickBooks company's settings as last read (on connect or re-check); null: not checked yet."),
   created_at: instant,
   updated_at: instant,
   permissions: permissionsSchema.describe("What the caller may do in this company."),
@@ -96,6 +152,8 @@ export function companyOut(company: Company, permissions: CompanyPermissions, he
     expense_account_id: company.expenseAccountId,
     on_deleted_in_qbo: company.onDeletedInQbo,
     active: company.active,
+    tax_settings_source: company.taxSettingsSource,
+    qbo_settings: storedRealmCheckOut(company.realmCheck),
     created_at: iso(company.createdAt),
     updated_at: iso(company.updatedAt),
     permissions: permissionsOut(permissions),

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { createApp, type AppDeps } from "../../api/create-app.js";
-import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom } from "../../api/connector-adapters.js";
+import { devposTesterFrom, qboCatalogFrom, qboConnectServiceFrom, qboRealmCheckFrom } from "../../api/connector-adapters.js";
 import { registerDashboard } from "../../api/routes/dashboard.js";
 import { startLoginHousekeeping } from "../../ops/login-housekeeping.js";
 import { startRetention } from "../../ops/retention.js";
@@ -70,7 +70,7 @@ function apiDepsFor(runtime: Runtime, services: ProcessServices): AppDeps {
     publicUrl: runtime.config.publicUrl,
     trustProxy: runtime.config.trustProxy,
     devposTester: devposTesterFrom(services.devpos),
-    ...(services.qbo ? { qboConnect: qboConnectServiceFrom(services.qbo), qboCatalog: qboCatalogFrom(services.qbo) } : {}),
+    ...(services.qbo ? { qboConnect: qboConnectServiceFrom(services.qbo), qboCatalog: qboCatalogFrom(services.qbo), qboRealmCheck: qboRealmCheckFrom(services.qbo) } : {}),
   };
 }
 

@@ -63,6 +63,11 @@ export interface QboConnectDeps {
   logger?: Logger;
   /** Lifetime of a connect link (default 10 min). */
   stateTtlMs?: number;
+  /**
+   * Reads the new realm's settings and applies the tax defaults they imply (realm-check.ts).
+   * Best effort: a failure is logged and the connection stands.
+   */
+  checkRealm?: (companyId: number) => Promise<{ applied: boolean }>;
 }
 
 export function hashOAuthState(state: string): string {
@@ -99,6 +104,8 @@ export interface CompleteConnectResult {
   realmId: string;
   reconnected: boolean;
   resumedSchedules: number;
+  /** The realm's settings were read and stored; `applied`: the detected tax settings were written. */
+  realmCheck: "applied" | "kept_user_settings" | "failed" | "skipped";
 }
 
 /**
@@ -147,7 +154,19 @@ export async function completeConnect(deps: QboConnectDeps, input: CompleteConne
   const reconnected = previous !== undefined && previous.connection.connectedAt !== null;
   deps.logger?.info({ companyId, realmId, reconnected, resumedSchedules }, "quickbooks connected");
   deps.events.emit({ type: "connected", companyId, realmId, reconnected, resumedSchedules });
-  return { companyId, realmId, reconnected, resumedSchedules };
+  const realmCheck = await checkNewRealm(deps, companyId, realmId);
+  return { companyId, realmId, reconnected, resumedSchedules, realmCheck };
+}
+
+/** Connecting never fails because the settings could not be read: the settings page then says "not checked yet". */
+async function checkNewRealm(deps: QboConnectDeps, companyId: number, realmId: string): Promise<CompleteConnectResult["realmCheck"]> {
+  if (!deps.checkRealm) return "skipped";
+  try {
+    return (await deps.checkRealm(companyId)).applied ? "applied" : "kept_user_settings";
+  } catch (error) {
+    deps.logger?.warn({ companyId, realmId, err: (error as Error).message }, "could not read the QuickBooks company's settings after connecting; re-check them in settings");
+    return "failed";
+  }
 }
 
 export interface DisconnectResult {

@@ -19,3 +19,6 @@ export type { QboFaultError } from "./faults.js";
 export { QboGrantRevokedError, QboNotConnectedError, QboOAuthError, QboRefreshBusyError } from "./errors.js";
 export { buildQboQuery, qboInList, quoteQboString } from "./query.js";
 export { chunkRequestId, newRequestId } from "./request-id.js";
+export { checkRealm } from "./realm-check.js";
+export type { RealmCheckApply, RealmCheckDeps, RealmCheckOutcome } from "./realm-check.js";
+export { readRealmProfile, realmProfileFrom } from "./realm-profile.js";

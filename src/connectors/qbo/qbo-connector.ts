@@ -9,6 +9,7 @@ import { createConnectionEvents, type ConnectionEvents } from "./connection-even
 import { runKeepAlive, startKeepAlive, type KeepAliveOptions } from "./keep-alive.js";
 import { createQboOAuthClient, type QboOAuthClient, type QboOAuthOptions } from "./oauth.js";
 import { createQboClient, type QboClient, type QboClientOptions } from "./qbo-client.js";
+import { checkRealm, type RealmCheckApply } from "./realm-check.js";
 import { createRateLimiter, type QboRateLimiter, type QboRateLimits } from "./rate-limiter.js";
 import { createTokenManager, type QboTokenManager, type TokenManagerOptions } from "./token-manager.js";
 
@@ -46,6 +47,8 @@ export interface QboConnector {
   startConnect(input: { companyId: number; userId: number | null }): ReturnType<typeof startConnect>;
   completeConnect(input: CompleteConnectInput): ReturnType<typeof completeConnect>;
   disconnect(companyId: number, options?: { force?: boolean }): ReturnType<typeof disconnect>;
+  /** Reads the realm's settings, stores them and applies the tax defaults (see realm-check.ts). */
+  checkRealm(companyId: number, apply: RealmCheckApply): ReturnType<typeof checkRealm>;
   runKeepAlive(now: Date, options?: KeepAliveOptions): ReturnType<typeof runKeepAlive>;
   startKeepAlive(options?: Parameters<typeof startKeepAlive>[1]): ReturnType<typeof startKeepAlive>;
 }
@@ -55,18 +58,31 @@ export function createQboConnector(deps: QboConnectorDeps, options: QboConnector
   const oauth = createQboOAuthClient({ fetch: deps.fetch, clock: deps.clock }, options.oauth);
   const tokens = createTokenManager({ db: deps.db, box: deps.box, clock: deps.clock, oauth, events, sleep: deps.sleep, logger: deps.logger }, options.tokens);
   const limiter = createRateLimiter(options.limits);
-  const connectDeps: QboConnectDeps = { db: deps.db, box: deps.box, clock: deps.clock, oauth, events, tokens, environment: options.environment, logger: deps.logger };
+  const clientFor = (companyId: number, logger?: Logger) =>
+    createQboClient({ companyId, tokens, limiter, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: logger ?? deps.logger }, options.client);
+  const realmCheckDeps = { db: deps.db, clock: deps.clock, clientFor, logger: deps.logger };
+  const connectDeps: QboConnectDeps = {
+    db: deps.db,
+    box: deps.box,
+    clock: deps.clock,
+    oauth,
+    events,
+    tokens,
+    environment: options.environment,
+    logger: deps.logger,
+    checkRealm: (companyId) => checkRealm(realmCheckDeps, companyId, "unless_chosen"),
+  };
   const keepAliveDeps = { db: deps.db, tokens, events, logger: deps.logger };
   return {
     oauth,
     tokens,
     limiter,
     events,
-    clientFor: (companyId, logger) =>
-      createQboClient({ companyId, tokens, limiter, clock: deps.clock, fetch: deps.fetch, sleep: deps.sleep, logger: logger ?? deps.logger }, options.client),
+    clientFor,
     startConnect: (input) => startConnect(connectDeps, input),
     completeConnect: (input) => completeConnect(connectDeps, input),
     disconnect: (companyId, opts) => disconnect(connectDeps, companyId, opts),
+    checkRealm: (companyId, apply) => checkRealm(realmCheckDeps, companyId, apply),
     runKeepAlive: (now, opts) => runKeepAlive(keepAliveDeps, now, opts),
     startKeepAlive: (opts) => startKeepAlive({ ...keepAliveDeps, clock: deps.clock }, opts),
   };

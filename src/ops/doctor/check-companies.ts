@@ -7,7 +7,9 @@ import type { Company } from "../../storage/repos/companies.js";
 import { getDevposCredentials, readDevposSecret } from "../../storage/repos/devpos-credentials.js";
 import { getQboConnection, readQboTokens } from "../../storage/repos/qbo-connections.js";
 import type { Db } from "../../storage/repos/repo-helpers.js";
+import type { RealmProfile } from "../../domain/realm-profile.js";
 import { message } from "./check-database.js";
+import { checkQboSettings } from "./check-qbo-settings.js";
 import type { DoctorCheck } from "./doctor-report.js";
 
 const DAY = 86_400_000;
@@ -21,12 +23,26 @@ export interface CompanyCheckDeps {
   fetch: FetchLike;
   /** Deadline of each DevPos login (default 15 s). */
   devposTimeoutMs?: number;
+  /** Reads a connected realm's settings live (absent when the Intuit app is not configured). */
+  readRealmProfile?: (companyId: number, realmId: string) => Promise<RealmProfile>;
 }
 
-/** Each active company's DevPos login (a real login call) and QuickBooks token state. */
+/**
+ * Each active company's DevPos login (a real login call), QuickBooks token state, and whether
+ * its tax and currency settings fit the QuickBooks company's own (four reads in QuickBooks).
+ */
 export async function checkCompany(deps: CompanyCheckDeps, company: Company): Promise<DoctorCheck[]> {
   const label = `${company.code} ${company.name}`;
-  return [await checkDevpos(deps, company, label), await checkQbo(deps, company, label)];
+  const qbo = await checkQbo(deps, company, label);
+  const checks = [await checkDevpos(deps, company, label), qbo];
+  // Settings are worth reading only over a usable connection.
+  const connection = qbo.status === "fail" ? undefined : await getQboConnection(deps.db, company.id);
+  const read = deps.readRealmProfile;
+  if (read && connection?.status === "connected" && connection.realmId) {
+    const realmId = connection.realmId;
+    checks.push(...(await checkQboSettings(() => read(company.id, realmId), company, label)));
+  }
+  return checks;
 }
 
 async function checkDevpos(deps: CompanyCheckDeps, company: Company, label: string): Promise<DoctorCheck> {

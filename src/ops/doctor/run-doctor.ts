@@ -10,6 +10,8 @@ import { checkCompany } from "./check-companies.js";
 import { checkDatabase, message } from "./check-database.js";
 import { checkQboApp } from "./check-qbo-app.js";
 import { checkSecrets } from "./check-secrets.js";
+import { createQboConnector, qboConnectorOptionsFromConfig } from "../../connectors/qbo/qbo-connector.js";
+import { readRealmProfile } from "../../connectors/qbo/realm-profile.js";
 import { summarize, type DoctorCheck, type DoctorReport } from "./doctor-report.js";
 
 export interface DoctorDeps {
@@ -28,7 +30,8 @@ export interface DoctorDeps {
 /**
  * Everything an operator would check by hand before trusting devsync: database and schema,
  * clock, secret key, Intuit app settings, every active company's DevPos login (a real login)
- * and QuickBooks authorization, and the alert channels. Read-only: it changes nothing.
+ * and QuickBooks authorization and settings, and the alert channels. Read-only, except that
+ * reading a company's QuickBooks settings refreshes its access token when due, as a sync would.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
@@ -56,13 +59,18 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   checkQboApp(config, connected, checks);
 
   if (db && companies.length === 0) checks.push({ section: "Companies", name: "companies", status: "skip", detail: "no active company yet" });
+  const qbo =
+    db && box && config.qbo.clientId && config.qbo.clientSecret
+      ? createQboConnector({ db, box, clock: deps.clock, fetch: deps.fetch }, doctorQboOptions(config))
+      : undefined;
+  const readProfile = qbo ? (companyId: number, realmId: string) => readRealmProfile(qbo.clientFor(companyId), realmId) : undefined;
   const results: DoctorCheck[][] = new Array(companies.length);
   let next = 0;
   const lane = async () => {
     while (next < companies.length) {
       const i = next++;
       results[i] = await checkCompany(
-        { db: db!, box, config, clock: deps.clock, fetch: deps.fetch ?? globalThis.fetch, devposTimeoutMs: deps.devposTimeoutMs },
+        { db: db!, box, config, clock: deps.clock, fetch: deps.fetch ?? globalThis.fetch, devposTimeoutMs: deps.devposTimeoutMs, readRealmProfile: readProfile },
         companies[i]!,
       ).catch((error: unknown) => [{ section: "Companies", name: `${companies[i]!.code}`, status: "fail" as const, detail: message(error) }]);
     }
@@ -72,4 +80,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
 
   await checkAlerts(config, db, checks, deps.emailSender);
   return summarize(checks);
+}
+
+/** A report should come back in seconds: short deadlines, one retry, no waiting out a 429. */
+function doctorQboOptions(config: Config) {
+  const options = qboConnectorOptionsFromConfig(config);
+  return { ...options, client: { ...options.client, timeoutMs: 15_000, maxAttempts: 2, maxThrottleRetries: 0 } };
 }

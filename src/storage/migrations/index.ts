@@ -5,6 +5,7 @@ import { createDueAndQueueIndexesMigration } from "./0003-due-and-queue-indexes.
 import { createDocumentFailuresMigration } from "./0004-document-failures.js";
 import { createTakeSlotsMergeMigration } from "./0005-take-slots-merge.js";
 import { createZeroAmountDocumentsMigration } from "./0006-zero-amount-documents.js";
+import { createCompanyRealmCheckMigration } from "./0007-company-realm-check.js";
 import type { SchemaDialect } from "./schema-helpers.js";
 
 /**
@@ -19,6 +20,7 @@ export function createMigrationProvider(dialect: SchemaDialect): MigrationProvid
     "0004-document-failures": createDocumentFailuresMigration(dialect),
     "0005-take-slots-merge": createTakeSlotsMergeMigration(dialect),
     "0006-zero-amount-documents": createZeroAmountDocumentsMigration(dialect),
+    "0007-company-realm-check": createCompanyRealmCheckMigration(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -17,10 +17,24 @@ import {
   type Db,
 } from "./repo-helpers.js";
 import type { Page, PageOptions } from "./types.js";
+import type { RealmProfile } from "../../domain/realm-profile.js";
+import type { TaxDefaults } from "../../domain/tax-defaults.js";
 
 export type TaxMode = "none" | "inclusive";
 /** What a sync does when a linked document was deleted in QuickBooks (docs/domain.md). */
 export type OnDeletedInQbo = "report" | "recreate";
+/**
+ * Who set the tax settings: never touched, detected from the QuickBooks company, or chosen by a
+ * person (a re-check then shows what it detected but only overwrites when asked to).
+ */
+export type TaxSettingsSource = "default" | "detected" | "user";
+
+/** The last reading of the QuickBooks company's settings and the defaults chosen from it. */
+export interface RealmCheck {
+  checkedAt: Date;
+  profile: RealmProfile;
+  defaults: TaxDefaults;
+}
 
 export interface Company {
   id: number;
@@ -37,6 +51,9 @@ export interface Company {
   expenseAccountId: string | null;
   onDeletedInQbo: OnDeletedInQbo;
   active: boolean;
+  taxSettingsSource: TaxSettingsSource;
+  /** Null until QuickBooks was read once (on connect or re-check). */
+  realmCheck: RealmCheck | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +72,9 @@ export interface CompanySettings {
 }
 
 export type NewCompany = { code: string; name: string } & Partial<Omit<CompanySettings, "name">>;
+
+/** Settings whose change makes the tax settings a person's choice (see TaxSettingsSource). */
+export const TAX_SETTING_KEYS = ["taxMode", "vatTaxCodeId", "vatRateCodes"] as const;
 
 /** NUIS are compared upper-case without surrounding blanks. */
 export function normaliseCompanyCode(code: string): string {
@@ -75,9 +95,17 @@ export function companyFromRow(row: Selectable<CompaniesTable>): Company {
     expenseAccountId: row.expense_account_id,
     onDeletedInQbo: row.on_deleted_in_qbo as OnDeletedInQbo,
     active: fromFlag(row.active),
+    taxSettingsSource: row.tax_settings_source as TaxSettingsSource,
+    realmCheck: realmCheckFromRow(row),
     createdAt: fromDbInstant(row.created_at),
     updatedAt: fromDbInstant(row.updated_at),
   };
+}
+
+function realmCheckFromRow(row: Selectable<CompaniesTable>): RealmCheck | null {
+  const stored = fromJson<Omit<RealmCheck, "checkedAt">>(row.qbo_realm_check);
+  if (!stored || !row.qbo_realm_checked_at) return null;
+  return { checkedAt: fromDbInstant(row.qbo_realm_checked_at), profile: stored.profile, defaults: stored.defaults };
 }
 
 /** Throws UniqueViolationError when the (normalised) code exists. */
@@ -153,7 +181,11 @@ export async function listCompanies(db: Db, options: ListCompaniesOptions = {}):
   );
 }
 
-/** Changes the given settings (the code never changes). Throws NotFoundError. */
+/**
+ * Changes the given settings (the code never changes). Throws NotFoundError. Writing a tax
+ * setting makes the tax settings the caller's choice (`user`), so a later re-check of
+ * QuickBooks does not silently replace them; detection writes through company-realm-check.ts.
+ */
 export async function updateCompany(db: Db, id: number, patch: Partial<CompanySettings>, now: Date): Promise<Company> {
   const result = await withDbErrors(() =>
     db
@@ -183,5 +215,6 @@ function settingsToRow(s: Partial<CompanySettings>): Updateable<CompaniesTable> 
   if (s.expenseAccountId !== undefined) row.expense_account_id = s.expenseAccountId;
   if (s.onDeletedInQbo !== undefined) row.on_deleted_in_qbo = s.onDeletedInQbo;
   if (s.active !== undefined) row.active = toFlag(s.active);
+  if (TAX_SETTING_KEYS.some((k) => s[k] !== undefined)) row.tax_settings_source = "user" satisfies TaxSettingsSource;
   return row;
 }

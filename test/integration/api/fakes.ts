@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { ConnectorResult, DevposTester, QboCandidate, QboCatalog, QboConnectService } from "../../../src/api/deps.js";
+import type { ConnectorResult, DevposTester, QboCandidate, QboCatalog, QboConnectService, QboRealmCheckService } from "../../../src/api/deps.js";
+import { qboRealmCheckFrom } from "../../../src/api/connector-adapters.js";
+import { checkRealm } from "../../../src/connectors/qbo/realm-check.js";
 import type { SecretBox } from "../../../src/secrets/secret-box.js";
 import { consumeOAuthState, createOAuthState } from "../../../src/storage/repos/oauth-states.js";
 import { getQboConnection, markDisconnected, RealmInUseError, saveConnectedTokens } from "../../../src/storage/repos/qbo-connections.js";
@@ -16,6 +18,8 @@ export interface FakeConnectors {
   qboConnect: QboConnectService;
   devposTester: DevposTester;
   qboCatalog: QboCatalog;
+  /** The real re-check over canned QuickBooks answers: a VAT realm with 20 % (id 3) and 6 % (id 4). */
+  qboRealmCheck: QboRealmCheckService;
   /** The state in the last authorize URL handed out (what Intuit would send back). */
   lastState(): string | undefined;
   /** DevPos passwords the fake accepts. */
@@ -89,5 +93,20 @@ export function createFakeConnectors(options: { db: () => Db; box: SecretBox; no
       },
     },
     qboCatalog: { listIncomeItems: list("income"), listExpenseAccounts: list("expense"), listTaxCodes: list("tax") },
+    qboRealmCheck: qboRealmCheckFrom({
+      checkRealm: (companyId, apply) => checkRealm({ db: options.db(), clock: { now: options.now }, clientFor: () => cannedVatRealm }, companyId, apply),
+    }),
   };
 }
+
+const rate = (Id: string, RateValue: number) => ({ Id, Name: `TVSH ${RateValue}%`, RateValue, Active: true });
+const code = (Id: string, Name: string, rateId: string) => ({
+  Id, Name, Active: true, TaxGroup: false,
+  SalesTaxRateList: { TaxRateDetail: [{ TaxRateRef: { value: rateId } }] },
+  PurchaseTaxRateList: { TaxRateDetail: [{ TaxRateRef: { value: rateId } }] },
+});
+const cannedVatRealm = {
+  companyInfo: async () => ({ Id: "1", SyncToken: "0", CompanyName: "Fake Shpk", Country: "AL" }),
+  request: async () => ({ Preferences: { TaxPrefs: { UsingSalesTax: true }, CurrencyPrefs: { MultiCurrencyEnabled: true, HomeCurrency: { value: "ALL" } } } }),
+  queryAll: async <T>(entity: string) => (entity === "TaxCode" ? [code("3", "TVSH 20%", "30"), code("4", "TVSH 6%", "40")] : [rate("30", 20), rate("40", 6)]) as T[],
+};

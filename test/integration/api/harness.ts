@@ -75,6 +75,7 @@ export class ApiHarness {
       qboConnect: fakes.qboConnect,
       devposTester: fakes.devposTester,
       qboCatalog: fakes.qboCatalog,
+      qboRealmCheck: fakes.qboRealmCheck,
       ...overrides,
     });
     harness = new ApiHarness(database, app, box, fakes, clockRef);

@@ -100,6 +100,7 @@ export function routesAgainst(s: Scenario): RouteCase[] {
     { method: "GET", path: `/api/companies/${b.id}/qbo` },
     { method: "POST", path: `/api/companies/${b.id}/qbo/connect` },
     { method: "POST", path: `/api/companies/${b.id}/qbo/disconnect` },
+    { method: "POST", path: `/api/companies/${b.id}/qbo/recheck`, body: { apply: true } },
     { method: "GET", path: `/api/companies/${b.id}/qbo/income-items` },
     { method: "GET", path: `/api/companies/${b.id}/qbo/expense-accounts` },
     { method: "GET", path: `/api/companies/${b.id}/qbo/tax-codes` },

@@ -111,6 +111,8 @@ describeEachDatabase("API tour", (current) => {
 
     const status = await api.call(s.memberA, "GET", `/api/companies/${s.a.id}/qbo`);
     expect(status.json).toMatchObject({ status: "connected", reconnect_needed: false, near_hard_expiry: false, realm_id: "9130354000000001" });
+    const recheck = await api.call(s.memberA, "POST", `/api/companies/${s.a.id}/qbo/recheck`);
+    expect(recheck.json).toMatchObject({ applied: true, qbo_settings: { vat: true, detected: { tax_mode: "inclusive", vat_tax_code_id: "3" } }, tax_settings: { tax_mode: "inclusive", source: "detected" } });
     const start = await api.call(s.memberA, "POST", `/api/companies/${s.a.id}/qbo/connect`);
     expect(start.json.authorize_url).toContain("state=");
     const replay = await api.call(anonymous, "GET", `/api/qbo/callback?code=c&state=not-a-state&realmId=1`);
@@ -124,8 +126,11 @@ describeEachDatabase("API tour", (current) => {
     expect(off.json).toMatchObject({ status: "disconnected", realm_id: null });
     const notConnected = await api.call(s.memberA, "GET", `/api/companies/${s.a.id}/qbo/tax-codes`);
     expect(notConnected.status).toBe(409);
+    const recheckOff = await api.call(s.memberA, "POST", `/api/companies/${s.a.id}/qbo/recheck`, { body: { apply: true } });
+    expect(recheckOff.status).toBe(409);
+    expect(recheckOff.json.error).toMatchObject({ code: "not_connected", message: "Connect QuickBooks first." });
     const audit = (await api.call(s.admin, "GET", `/api/audit?company_id=${s.a.id}`)).json.items.map((e: { action: string }) => e.action);
-    expect(audit).toEqual(expect.arrayContaining(["devpos.credentials_set", "devpos.test", "devpos.credentials_delete", "qbo.connect_start", "qbo.connect", "qbo.disconnect"]));
+    expect(audit).toEqual(expect.arrayContaining(["devpos.credentials_set", "devpos.test", "devpos.credentials_delete", "qbo.connect_start", "qbo.connect", "qbo.disconnect", "qbo.recheck"]));
   });
 
   it("runs: run now (202, 409 while busy), list with filters and paging, detail, items, events, cancel", async () => {

@@ -6,7 +6,7 @@ import { runDoctor } from "../../../src/ops/doctor/run-doctor.js";
 import { sandboxUrls, type SandboxServer } from "../../../src/sandbox/server.js";
 import { generateKeyBase64, createKeyring, keyFromBase64 } from "../../../src/secrets/keyring.js";
 import { createSecretBox } from "../../../src/secrets/secret-box.js";
-import { createCompany } from "../../../src/storage/repos/companies.js";
+import { createCompany, updateCompany } from "../../../src/storage/repos/companies.js";
 import { upsertDevposCredentials } from "../../../src/storage/repos/devpos-credentials.js";
 import { markReauthRequired } from "../../../src/storage/repos/qbo-connections.js";
 import { cleanEnv, databaseUrlOf, runCli, tempDir } from "../../helpers/cli.js";
@@ -76,6 +76,8 @@ describeEachDatabase("devsync doctor", (current, dialect) => {
     expect(byName("M11111111M Healthy Shpk: DevPos")?.detail).toContain(`logged in as ${tenant.username}`);
     expect(byName("M11111111M Healthy Shpk: QuickBooks")).toMatchObject({ status: "ok" });
     expect(byName("M11111111M Healthy Shpk: QuickBooks")?.detail).toMatch(/connected to realm \S+; access token valid \d+ min; refresh token valid \d+ days/);
+    expect(byName("M11111111M Healthy Shpk: QuickBooks settings")).toMatchObject({ status: "ok" });
+    expect(byName("M11111111M Healthy Shpk: QuickBooks settings")?.detail).toMatch(/^VAT on, tax mode inclusive with code \S+; multicurrency on; home currency ALL$/);
     // No alert destination is a warning, not a failure.
     expect(byName("destinations")?.status).toBe("warn");
     expect(text).not.toContain(tenant.password);
@@ -109,6 +111,28 @@ describeEachDatabase("devsync doctor", (current, dialect) => {
     expect(status("M11111111M Healthy Shpk: QuickBooks")).toEqual(["fail"]);
     expect(text).toMatch(/problems?.*devsync will not work as expected/);
     expect(text).not.toContain("not-the-password");
+  });
+
+  it("reports where the company's tax and currency settings disagree with its QuickBooks company's, with the fix", async () => {
+    const { key, db, qbo } = await world();
+    const noVat = await createCompany(db, { code: "V55555555V", name: "Vat Ignored" }, new Date());
+    await connectCompany(qbo, noVat.id, { realmId: sandbox.qbo.createRealm({ tax: true }) });
+    await updateCompany(db, noVat.id, { taxMode: "none" }, new Date());
+    const single = await createCompany(db, { code: "S66666666S", name: "Single Currency" }, new Date());
+    await connectCompany(qbo, single.id, { realmId: sandbox.qbo.createRealm({ tax: false, multicurrency: false }) });
+
+    const report = await run(parseConfig(envFor(key)));
+    const text = formatReport(report, "doctor");
+    const settings = (label: string) => report.checks.filter((c) => c.name === `${label}: QuickBooks settings`);
+    expect(settings("V55555555V Vat Ignored")).toEqual([
+      expect.objectContaining({ status: "fail", detail: expect.stringContaining("QuickBooks has VAT on but the company's tax mode is none"), hint: expect.stringContaining("Re-check QuickBooks settings") }),
+    ]);
+    expect(settings("S66666666S Single Currency")).toEqual([
+      expect.objectContaining({ status: "warn", detail: "multicurrency is off in QuickBooks: documents in a currency other than ALL will fail", hint: expect.stringContaining("switch multicurrency on") }),
+    ]);
+    expect(settings("M11111111M Healthy Shpk").map((c) => c.status)).toEqual(["ok"]);
+    expect(report.ok).toBe(false);
+    expect(text).toContain("-> click \"Re-check QuickBooks settings\"");
   });
 
   it("fails when the key cannot open the stored secrets, and checks SMTP with its real login", async () => {

@@ -19,6 +19,7 @@ export const paths = {
   qboIncomeItems: (id: number) => `/api/companies/${id}/qbo/income-items`,
   qboExpenseAccounts: (id: number) => `/api/companies/${id}/qbo/expense-accounts`,
   qboTaxCodes: (id: number) => `/api/companies/${id}/qbo/tax-codes`,
+  qboRecheck: (id: number) => `/api/companies/${id}/qbo/recheck`,
   schedules: "/api/schedules",
   schedule: (id: number) => `/api/schedules/${id}`,
   scheduleToggle: (id: number) => `/api/schedules/${id}/toggle`,

@@ -122,6 +122,30 @@ export interface CompanyHealth {
 
 export type TaxMode = "none" | "inclusive";
 
+/** Who set the tax settings: untouched, detected from QuickBooks, or a person. */
+export type TaxSettingsSource = "default" | "detected" | "user";
+
+/** What devsync read from the QuickBooks company and the tax settings it implies. */
+export interface QboSettings {
+  checked_at: string;
+  realm_id: string;
+  country: string | null;
+  company_name: string | null;
+  home_currency: string | null;
+  multicurrency: boolean;
+  vat: boolean;
+  tax_codes: { id: string; name: string; active: boolean; tax_group: boolean; sales_rate: number | null; purchase_rate: number | null }[];
+  detected: { tax_mode: TaxMode; vat_tax_code_id: string | null; vat_rate_codes: Record<string, string> | null };
+  reasons: string[];
+  warnings: { code: string; message: string }[];
+}
+
+export interface QboRecheckResult {
+  qbo_settings: QboSettings;
+  applied: boolean;
+  tax_settings: { tax_mode: TaxMode; vat_tax_code_id: string | null; vat_rate_codes: Record<string, string> | null; source: TaxSettingsSource };
+}
+
 export interface Company {
   id: number;
   code: string;
@@ -135,6 +159,9 @@ export interface Company {
   expense_account_id: string | null;
   on_deleted_in_qbo: "report" | "recreate";
   active: boolean;
+  tax_settings_source: TaxSettingsSource;
+  /** Null: QuickBooks was not read yet. */
+  qbo_settings: QboSettings | null;
   created_at: string;
   updated_at: string;
   permissions: Permissions;

@@ -7,6 +7,7 @@ import type { Company, QboCandidate, TaxMode } from "../api/types";
 import { useToast } from "../components/toasts";
 import { Alert, Button, Card, ErrorMessage, FieldShell, SelectField } from "../components/ui";
 import { Link } from "../lib/router";
+import { QboSettingsCheck } from "./qbo-settings-check";
 
 function zones(): string[] {
   try {
@@ -92,6 +93,14 @@ export function SettingsPanel({ company }: { company: Company }) {
             )}
           </FieldShell>
         </div>
+        <QboSettingsCheck
+          company={company}
+          onApplied={(result) => {
+            setTaxMode(result.tax_settings.tax_mode);
+            setVatCode(result.tax_settings.vat_tax_code_id ?? "");
+            setRateCodes(result.tax_settings.vat_rate_codes ?? {});
+          }}
+        />
         <h3 className="section-title">Tax</h3>
         <div className="form-row">
           <SelectField
