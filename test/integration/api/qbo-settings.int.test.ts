@@ -53,7 +53,7 @@ describeEachDatabase("QuickBooks company settings through the API (sandbox over 
     const settings = after.json.qbo_settings;
     expect(settings).toMatchObject({ vat: true, multicurrency: false, home_currency: "ALL", country: "AL", detected: { tax_mode: "inclusive" } });
     expect(settings.detected.vat_tax_code_id).toBe(after.json.vat_tax_code_id);
-    expect(Object.keys(settings.detected.vat_rate_codes).sort()).toEqual(["0", "20", "6"]);
+    expect(Object.keys(settings.detected.vat_rate_codes).sort()).toEqual(["0", "10", "20", "6"]);
     expect(settings.reasons.join(" ")).toContain("Standard rate 20 % → code 'VAT 20%'");
     expect(settings.warnings).toEqual([{ code: "multicurrency_off", message: expect.stringContaining("documents in a currency other than ALL will fail until multicurrency is switched on in QuickBooks") }]);
     expect(after.body).not.toMatch(/access_token|refresh_token/);
@@ -79,7 +79,7 @@ describeEachDatabase("QuickBooks company settings through the API (sandbox over 
 
     const applied = await api.call(admin, "POST", `/api/companies/${company.id}/qbo/recheck`, { body: { apply: true } });
     expect(applied.json).toMatchObject({ applied: true, tax_settings: { tax_mode: "inclusive", vat_tax_code_id: detectedCode, source: "detected" } });
-    expect(Object.keys(applied.json.tax_settings.vat_rate_codes).sort()).toEqual(["0", "20", "6"]);
+    expect(Object.keys(applied.json.tax_settings.vat_rate_codes).sort()).toEqual(["0", "10", "20", "6"]);
 
     const audit = (await api.call(admin, "GET", `/api/audit?company_id=${company.id}&action=qbo.recheck`)).json.items;
     expect(audit.map((e: { details: { apply: boolean; applied: boolean } }) => [e.details.apply, e.details.applied])).toEqual([

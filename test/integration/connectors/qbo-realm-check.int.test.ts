@@ -34,11 +34,11 @@ describeEachDatabase("QuickBooks company settings on connect", (current) => {
     expect(company).toMatchObject({
       taxMode: "inclusive",
       vatTaxCodeId: ids["VAT 20%"],
-      vatRateCodes: { "20": ids["VAT 20%"], "6": ids["VAT 6%"], "0": ids["Exempt 0%"] },
+      vatRateCodes: { "20": ids["VAT 20%"], "6": ids["VAT 6%"], "0": ids["Exempt 0%"], "10": ids["VAT 10%"] },
       taxSettingsSource: "detected",
     });
     expect(company.realmCheck?.profile).toMatchObject({ realmId, country: "AL", homeCurrency: "ALL", multicurrency: true, vat: true, vatEvidence: "preferences" });
-    expect(company.realmCheck?.profile.taxCodes).toHaveLength(3);
+    expect(company.realmCheck?.profile.taxCodes).toHaveLength(4);
     expect(company.realmCheck?.defaults.reasons.join(" ")).toContain("Standard rate 20 % → code 'VAT 20%'");
     expect(company.realmCheck?.defaults.warnings).toEqual([]);
     expect(Math.abs(company.realmCheck!.checkedAt.getTime() - Date.now())).toBeLessThan(60_000);
