@@ -150,7 +150,7 @@ describe("dashboard in Chromium", () => {
     const vat = form.getByLabel("VAT code", { exact: true });
     await waitForOptions(vat, 2);
     await vat.selectOption({ label: "VAT 20% — Albanian VAT 20%" });
-    for (const rate of ["20", "6", "0"]) {
+    for (const rate of ["20", "6", "0", "10"]) {
       const select = form.getByLabel(`Documents at ${rate}% VAT`);
       await waitForOptions(select, 2);
       await select.selectOption({ label: rate === "0" ? "Exempt 0% — Albanian Exempt 0%" : `VAT ${rate}% — Albanian VAT ${rate}%` });
@@ -162,7 +162,8 @@ describe("dashboard in Chromium", () => {
     const company = await apiGet<{ tax_mode: string; vat_tax_code_id: string | null; vat_rate_codes: Record<string, string> | null }>(`/api/companies/${companyId}`);
     expect(company.tax_mode).toBe("inclusive");
     expect(company.vat_tax_code_id).toBeTruthy();
-    expect(Object.keys(company.vat_rate_codes ?? {}).sort()).toEqual(["0", "20", "6"]);
+    // The sandbox realm has codes at 20, 6, 0 and 10 % (the 10 % one was detected on connect).
+    expect(Object.keys(company.vat_rate_codes ?? {}).sort()).toEqual(["0", "10", "20", "6"]);
   }, STEP_TIMEOUT);
 
   it("creates the four example schedules of docs/product.md through the Scheduled Syncs card", async () => {

@@ -131,7 +131,7 @@ export function SettingsPanel({ company }: { company: Company }) {
             <legend>VAT code by rate (optional)</legend>
             <p className="field-hint">When a DevPos document states its VAT rate, QuickBooks receives the code chosen for that rate.</p>
             <div className="form-row">
-              {VAT_RATES.map((rate) => (
+              {ratesShown(rateCodes).map((rate) => (
                 <CandidateSelect
                   key={rate}
                   label={`Documents at ${rate}% VAT`}
@@ -187,6 +187,12 @@ export function SettingsPanel({ company }: { company: Company }) {
 }
 
 const VAT_RATES = ["20", "6", "0"] as const;
+
+/** Albania's usual rates, plus any other rate the company maps (e.g. one detected in QuickBooks). */
+function ratesShown(rateCodes: Record<string, string>): string[] {
+  const extra = Object.keys(rateCodes).filter((r) => !(VAT_RATES as readonly string[]).includes(r));
+  return [...VAT_RATES, ...extra.sort((a, b) => Number(b) - Number(a))];
+}
 
 function cleanRates(rates: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(rates).filter(([, id]) => id));
